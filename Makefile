@@ -1,0 +1,54 @@
+# 工会小助手 — `make run` starts everything, `make test` runs every test. Both set up what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.10 (Rasa 3.6 does not run on 3.11+): python3.10 on PATH, else pyenv's.
+PYTHON310 ?= $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/union.tar.gz
+TRAINING_INPUTS := config/config.yml $(shell find bot/domain bot/data nlu -type f 2>/dev/null)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_WARN_20 := 0
+
+.PHONY: help run test train install browser unit eval-nlu clean
+
+help:
+	@echo "make run    - install, train if needed, start Redis + Rasa + gateway on PORT (default 8000)"
+	@echo "make test   - install, train if needed, run every test"
+	@echo "make train  - train the Rasa model (only when training data or config changed)"
+
+$(VENV)/.installed: requirements.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 does not run on 3.11+)"; exit 1; }
+	$(PYTHON310) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	$(VENV)/bin/pip check
+	touch $@
+
+install: $(VENV)/.installed
+
+# Retrains only when an input is newer than the model; flock keeps parallel runs from training twice.
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	@mkdir -p models var
+	flock var/train.lock $(RASA) train --config config/config.yml --domain bot/domain \
+		--data nlu bot/data --out models --fixed-model-name union --num-threads 2
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	$(PY) -m scripts.stack run
+
+# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+
+test: $(MODEL) browser
+	$(PY) -m pytest -p no:cacheprovider tests
+
+clean:
+	rm -rf models .rasa var

@@ -1,0 +1,121 @@
+"""Joining the union (网上入会): the form validator and the submission."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import services
+from actions.backend_client import BackendUnavailable
+from actions.forms import ServiceFormValidation
+from actions.validators import check_id_number, check_name, check_phone, mask_id_number, mask_phone
+from backend.numbers import new_number
+
+APPLICATIONS = "/v1/membership-applications"
+JOIN_SLOTS = ("name", "id_consent", "id_number", "id_number_masked", "phone", "phone_masked",
+              "employer", "industry", "join_confirmed", "slot_failures")
+
+
+class ValidateJoinUnionForm(ServiceFormValidation):
+    def name(self) -> str:
+        return "validate_join_union_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        # Without consent we must not ask for the ID number: the form ends and the submit action explains.
+        if tracker.get_slot("id_consent") is False or tracker.get_slot("join_existing_number"):
+            return []
+        return domain_slots
+
+    def validate_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: DomainDict) -> dict[str, Any]:
+        name, problem = check_name(str(value))
+        if problem:
+            return self.reject("name", problem, dispatcher, tracker)
+        return {"name": name}
+
+    def validate_id_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> dict[str, Any]:
+        return {"id_consent": bool(value)}
+
+    def validate_id_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> dict[str, Any]:
+        id_number, problem = check_id_number(str(value))
+        if problem:
+            return self.reject("id_number", problem, dispatcher, tracker)
+        existing = _open_application(id_number)
+        if existing:
+            dispatcher.utter_message(response="utter_join_already_applied", number=existing)
+            return {"id_number": id_number, "requested_slot": None, "join_existing_number": existing}
+        return {"id_number": id_number, "id_number_masked": mask_id_number(id_number)}
+
+    def validate_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> dict[str, Any]:
+        phone, problem = check_phone(str(value))
+        if problem:
+            return self.reject("phone", problem, dispatcher, tracker)
+        return {"phone": phone, "phone_masked": mask_phone(phone)}
+
+    def validate_employer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> dict[str, Any]:
+        employer = str(value).strip()
+        if len(employer) < 2:
+            return self.reject("employer", "short", dispatcher, tracker)
+        return {"employer": employer[:100]}
+
+    def validate_industry(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> dict[str, Any]:
+        industry = str(value).strip()
+        if not industry:
+            return self.reject("industry", "empty", dispatcher, tracker)
+        return {"industry": industry[:50]}
+
+    def validate_join_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        return {"join_confirmed": bool(value)}
+
+
+def _open_application(id_number: str) -> str | None:
+    """The number of an application for this ID that is still open, in the back end or the outbox."""
+    try:
+        for item in services.backend().list(APPLICATIONS, id_number=id_number, status="submitted"):
+            return item["number"]
+    except BackendUnavailable:
+        pass
+    for item in services.outbox().pending():
+        body = item["body"]
+        if item["path"] == APPLICATIONS and body.get("id_number") == id_number:
+            return body["number"]
+    return None
+
+
+class ActionSubmitJoinUnion(Action):
+    def name(self) -> str:
+        return "action_submit_join_union"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        reset = [SlotSet(slot, None) for slot in JOIN_SLOTS + ("join_existing_number",)]
+        if tracker.get_slot("join_existing_number"):
+            return reset
+        if tracker.get_slot("id_consent") is False:
+            dispatcher.utter_message(response="utter_join_needs_id")
+            return reset
+        if not tracker.get_slot("join_confirmed"):
+            dispatcher.utter_message(response="utter_join_not_submitted")
+            return reset
+        body = {
+            "number": new_number("membership"),
+            "name": tracker.get_slot("name"),
+            "id_number": tracker.get_slot("id_number"),
+            "phone": tracker.get_slot("phone"),
+            "employer": tracker.get_slot("employer"),
+            "industry": tracker.get_slot("industry"),
+            "channel": tracker.sender_id.split(":", 1)[0],
+            "channel_user": tracker.sender_id,
+        }
+        record, _queued = services.submit(APPLICATIONS, body)
+        dispatcher.utter_message(response="utter_join_submitted", number=record["number"])
+        return reset + [SlotSet("last_reference_number", record["number"])]

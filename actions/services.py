@@ -1,0 +1,25 @@
+"""What actions need from the process hosting them (the gateway sets these up in create_app)."""
+from __future__ import annotations
+
+from flask import current_app
+
+from actions.backend_client import BackendUnavailable, UnionBackend
+from actions.outbox import Outbox
+
+
+def backend() -> UnionBackend:
+    return current_app.extensions["union_backend"]
+
+
+def outbox() -> Outbox:
+    return current_app.extensions["outbox"]
+
+
+def submit(path: str, body: dict) -> tuple[dict, bool]:
+    """POST a record that carries its own `number`. Returns (record, queued): when the back end
+    does not answer, the record waits in the outbox and is retried; the number stays valid."""
+    try:
+        return backend().create(path, body), False
+    except BackendUnavailable:
+        outbox().put(path, body)
+        return dict(body), True

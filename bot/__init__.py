@@ -1,0 +1,1 @@
+"""The gateway in front of Rasa: channels, handoff, console, admin, FAQ, and the action endpoint."""

@@ -1,0 +1,1 @@
+"""Accounts for officers, staff and admins: hashed passwords, API tokens, role checks."""

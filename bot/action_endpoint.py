@@ -1,0 +1,55 @@
+"""Rasa's action endpoint, served by the gateway: POST /webhook hands the call to rasa_sdk's executor.
+
+Only Rasa may call it: the request must carry the shared secret Rasa sends as `?token=` (set in
+config/endpoints.yml from ACTION_ENDPOINT_TOKEN). The protocol itself is rasa_sdk's.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import zlib
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
+
+log = logging.getLogger(__name__)
+bp = Blueprint("action_endpoint", __name__)
+
+_executor: ActionExecutor | None = None
+
+
+def executor() -> ActionExecutor:
+    global _executor
+    if _executor is None:
+        ex = ActionExecutor()
+        ex.register_package("actions")
+        _executor = ex
+    return _executor
+
+
+@bp.post("/webhook")
+def webhook():
+    expected = current_app.config["SETTINGS"].action_endpoint_token
+    given = request.args.get("token", "")
+    if not expected or not hmac.compare_digest(given, expected):
+        abort(403, description="action endpoint is for the Rasa server only")
+    raw = request.get_data()
+    try:
+        if request.headers.get("Content-Encoding") == "deflate":
+            raw = zlib.decompress(raw)
+        action_call = json.loads(raw)
+    except (ValueError, zlib.error):
+        return jsonify({"error": "Invalid body request"}), 400
+    if not isinstance(action_call, dict):
+        return jsonify({"error": "Invalid body request"}), 400
+    try:
+        result = asyncio.run(executor().run(action_call))
+    except ActionExecutionRejection as exc:
+        return jsonify({"error": exc.message, "action_name": exc.action_name}), 400
+    except ActionNotFoundException as exc:
+        log.error("unknown action: %s", exc.action_name)
+        return jsonify({"error": exc.message, "action_name": exc.action_name}), 404
+    return jsonify(result)

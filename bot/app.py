@@ -1,0 +1,109 @@
+"""The application factory (flaskr style): configuration from the environment, one blueprint per area."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from flask_wtf.csrf import CSRFProtect
+
+from config.database import Session, bind_session, make_engine
+from config.redis_client import redis_from_url
+from config.settings import PROJECT_ROOT, Settings
+
+csrf = CSRFProtect()
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "web" / "templates"),
+        static_folder=str(PROJECT_ROOT / "web" / "static"),
+    )
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+
+    engine = make_engine(settings.database_url)
+    bind_session(engine)
+    app.extensions["db_engine"] = engine
+    app.extensions["redis"] = redis_from_url(settings.redis_url)
+    _register_services(app, settings)
+
+    @app.teardown_appcontext
+    def _remove_session(_exc):
+        Session.remove()
+
+    csrf.init_app(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_cli(app)
+    _start_background_workers(app)
+    return app
+
+
+def _register_services(app: Flask, settings: Settings) -> None:
+    """Long-lived clients shared by the requests of this process."""
+    from actions.backend_client import UnionBackend
+    from actions.outbox import Outbox
+    from bot import texts
+    from bot.conversation import ConversationService
+    from bot.rasa_client import BotReply, RasaClient
+
+    rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
+    app.extensions["rasa"] = rasa
+    app.extensions["conversations"] = ConversationService(
+        rasa, unavailable_reply=lambda: BotReply(**texts.response("utter_service_unavailable")))
+    app.extensions["union_backend"] = UnionBackend(settings.backend_url, settings.backend_api_key,
+                                                   settings.backend_timeout)
+    app.extensions["outbox"] = Outbox(app.extensions["redis"])
+
+
+def _register_blueprints(app: Flask) -> None:
+    from backend.api import bp as backend_bp
+    from bot.action_endpoint import bp as action_bp
+    from bot.channels.web import bp as web_bp
+    from bot.ops import bp as ops_bp
+
+    for bp in (backend_bp, action_bp, web_bp):
+        csrf.exempt(bp)  # token-authenticated JSON APIs; browser forms keep CSRF
+    app.register_blueprint(backend_bp, url_prefix="/union-api")
+    app.register_blueprint(action_bp)
+    app.register_blueprint(web_bp)
+    app.register_blueprint(ops_bp)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        # JSON for API paths; pages keep Flask's HTML error pages.
+        from flask import request
+
+        if request.path.startswith(("/api/", "/union-api/", "/webhook")):
+            return jsonify({"error": exc.name, "message": exc.description}), exc.code
+        return exc
+
+
+def _register_cli(app: Flask) -> None:
+    from bot.accounts.cli import users_cli
+
+    app.cli.add_command(users_cli)
+
+
+def _start_background_workers(app: Flask) -> None:
+    settings: Settings = app.config["SETTINGS"]
+    if settings.outbox_worker:
+        from actions.outbox import start_outbox_worker
+
+        start_outbox_worker(app)

@@ -1,0 +1,70 @@
+"""What every channel calls: "user U on channel C said X" -> the replies.
+
+Channels (web, WeChat) only translate their protocol; this module records the transcript, lets
+interceptors (the handoff router) take a turn away from Rasa, and otherwise asks Rasa.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, Optional
+
+from prometheus_client import Counter, Histogram
+
+from bot import transcript
+from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
+
+log = logging.getLogger(__name__)
+
+TURNS = Counter("chat_turns_total", "User turns handled", ["channel", "route"])
+TURN_SECONDS = Histogram("chat_turn_seconds", "Time to answer a user turn", ["channel"],
+                         buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 3, 4, 5, 10))
+
+# An interceptor gets (conversation_id, text) and returns replies to send instead of asking Rasa,
+# or None to let Rasa answer. The handoff router registers one.
+Interceptor = Callable[[str, str], Optional[list[BotReply]]]
+
+
+def conversation_id(channel: str, user: str) -> str:
+    return f"{channel}:{user}"
+
+
+class ConversationService:
+    def __init__(self, rasa: RasaClient, unavailable_reply: Callable[[], BotReply]):
+        self.rasa = rasa
+        self.interceptors: list[Interceptor] = []
+        self.unavailable_reply = unavailable_reply
+
+    def user_says(self, channel: str, user: str, text: str = "", payload: str | None = None,
+                  metadata: dict | None = None, timeout: float | None = None) -> list[BotReply]:
+        cid = conversation_id(channel, user)
+        started = time.monotonic()
+        shown = text
+        if payload:
+            # Show what the worker tapped, not the machine payload.
+            shown = next((b["title"] for b in transcript.last_buttons(cid) if b.get("payload") == payload), payload)
+        transcript.add(cid, "user", shown)
+
+        for intercept in self.interceptors:
+            replies = intercept(cid, shown)
+            if replies is not None:
+                TURNS.labels(channel, "intercepted").inc()
+                self._record(cid, replies)
+                return replies
+
+        try:
+            replies = self.rasa.send(cid, payload or text, metadata={"channel": channel, **(metadata or {})},
+                                     timeout=timeout)
+            TURNS.labels(channel, "rasa").inc()
+        except RasaUnavailable as exc:
+            log.error("rasa unavailable for %s: %s", cid, exc)
+            TURNS.labels(channel, "rasa_error").inc()
+            replies = [self.unavailable_reply()]
+        self._record(cid, replies)
+        TURN_SECONDS.labels(channel).observe(time.monotonic() - started)
+        return replies
+
+    @staticmethod
+    def _record(cid: str, replies: list[BotReply]) -> None:
+        for reply in replies:
+            transcript.add(cid, "bot", reply.text, reply.buttons)

@@ -1,0 +1,90 @@
+"""Talks to the Rasa server: the REST channel for turns, the HTTP API (token-protected) for trackers."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+log = logging.getLogger(__name__)
+
+
+class RasaUnavailable(RuntimeError):
+    """Rasa did not answer in time or answered with an error."""
+
+
+@dataclass
+class BotReply:
+    text: str = ""
+    buttons: list[dict] = field(default_factory=list)
+    custom: dict | None = None
+
+    def as_json(self) -> dict:
+        return {"role": "bot", "text": self.text, "buttons": self.buttons}
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: str, timeout: float = 10.0):
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.http = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=64)
+        self.http.mount("http://", adapter)
+
+    def send(self, sender_id: str, message: str, metadata: dict | None = None,
+             timeout: float | None = None) -> list[BotReply]:
+        """One user turn through the REST channel; returns the bot's replies in order."""
+        try:
+            resp = self.http.post(
+                f"{self.base_url}/webhooks/rest/webhook",
+                json={"sender": sender_id, "message": message, "metadata": metadata or {}},
+                timeout=timeout or self.timeout,
+            )
+            resp.raise_for_status()
+        except requests.RequestException as exc:
+            raise RasaUnavailable(str(exc)) from exc
+        return merge_replies(resp.json())
+
+    def tracker(self, sender_id: str) -> dict:
+        resp = self.http.get(f"{self.base_url}/conversations/{sender_id}/tracker",
+                             params={"token": self.token, "include_events": "NONE"}, timeout=self.timeout)
+        resp.raise_for_status()
+        return resp.json()
+
+    def append_events(self, sender_id: str, events: list[dict]) -> None:
+        """Adds events (e.g. resume) to a conversation through the tracker events API."""
+        resp = self.http.post(f"{self.base_url}/conversations/{sender_id}/tracker/events",
+                              params={"token": self.token, "include_events": "NONE"},
+                              json=events, timeout=self.timeout)
+        resp.raise_for_status()
+
+    def trigger_intent(self, sender_id: str, intent: str, entities: dict | None = None) -> list[BotReply]:
+        resp = self.http.post(f"{self.base_url}/conversations/{sender_id}/trigger_intent",
+                              params={"token": self.token, "output_channel": "latest"},
+                              json={"name": intent, "entities": entities or {}}, timeout=self.timeout)
+        resp.raise_for_status()
+        return merge_replies(resp.json().get("messages") or [])
+
+    def is_ready(self) -> bool:
+        try:
+            resp = self.http.get(f"{self.base_url}/status", params={"token": self.token}, timeout=2)
+            return resp.ok and bool(resp.json().get("model_file"))
+        except (requests.RequestException, ValueError):
+            return False
+
+
+def merge_replies(raw: list[dict[str, Any]]) -> list[BotReply]:
+    """Rasa sends buttons as their own message when a response has text and buttons; keep them together."""
+    replies: list[BotReply] = []
+    for item in raw:
+        text = item.get("text") or ""
+        buttons = [{"title": b.get("title", ""), "payload": b.get("payload", "")} for b in item.get("buttons") or []]
+        custom = item.get("custom")
+        if not text and buttons and replies and not replies[-1].buttons:
+            replies[-1].buttons = buttons
+            continue
+        if text or buttons or custom:
+            replies.append(BotReply(text=text, buttons=buttons, custom=custom))
+    return replies

@@ -1,0 +1,31 @@
+"""The stored transcript of every conversation (web and WeChat), read by the web widget and officers."""
+from __future__ import annotations
+
+from bot.models import Message
+from config.database import Session
+
+
+def add(conversation_id: str, role: str, text: str, buttons: list | None = None,
+        intent: str | None = None) -> Message:
+    msg = Message(conversation_id=conversation_id, role=role, text=text, buttons=buttons or None, intent=intent)
+    Session.add(msg)
+    Session.commit()
+    return msg
+
+
+def after(conversation_id: str, after_id: int = 0, limit: int = 200) -> list[Message]:
+    return (Session.query(Message)
+            .filter(Message.conversation_id == conversation_id, Message.id > after_id)
+            .order_by(Message.id).limit(limit).all())
+
+
+def last_buttons(conversation_id: str) -> list[dict]:
+    msg = (Session.query(Message)
+           .filter(Message.conversation_id == conversation_id, Message.role == "bot", Message.buttons.isnot(None))
+           .order_by(Message.id.desc()).first())
+    return list(msg.buttons or []) if msg else []
+
+
+def as_json(msg: Message) -> dict:
+    return {"id": msg.id, "role": msg.role, "text": msg.text, "buttons": msg.buttons or [],
+            "ts": msg.ts.isoformat() + "Z"}

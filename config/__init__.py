@@ -1,0 +1,1 @@
+"""Settings and shared infrastructure (database engine, Redis connection), read from the environment."""

