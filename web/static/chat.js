@@ -1,0 +1,769 @@
+/*
+ * 工会小助手 web chat (plain JS, no build step).
+ *
+ * Contract: DESIGN.md, "HTTP contract" -> Web chat.
+ * All user-facing text comes from the JSON block #chat-config in chat.html.
+ *
+ * How messages are de-duplicated
+ *   The transcript (GET /api/chat/messages?after=<id>) is the source of truth: every message it
+ *   returns carries an id, and an id is rendered at most once (state.shown).
+ *   For a quick response the page also shows two kinds of local bubbles before the transcript has
+ *   them: the worker's own message (as soon as it is sent) and the bot replies in the POST answer.
+ *   Each local bubble waits in state.pending; when the transcript later returns a message of the
+ *   same role and text, that message is bound to the existing bubble (it gets its id) instead of
+ *   being drawn again. If a poll delivered the bot replies before the POST answer came back, the
+ *   POST replies are matched against those already drawn (after the worker's bubble) and only lend
+ *   them their buttons. So nothing appears twice, whatever order the two requests finish in.
+ *   Messages that no local bubble waits for (officer, system, replies seen from another tab) are
+ *   simply drawn from the transcript.
+ */
+(function () {
+  "use strict";
+
+  var CFG = readConfig();
+  var S = CFG.strings || {};
+  var API = (CFG.apiBase || "").replace(/\/+$/, "");
+  var POLL_MS = CFG.pollIntervalMs || 1500;
+  var MAX_LEN = CFG.maxLength || 500;
+  var POLL_PAGE = 200; // the server returns at most this many per request
+  var ROLES = { user: 1, bot: 1, officer: 1, system: 1 };
+
+  var $ = function (id) { return document.getElementById(id); };
+  var logEl = $("log");
+  var messagesEl = $("messages");
+  var typingEl = $("typing");
+  var inputEl = $("input");
+  var sendEl = $("send");
+  var formEl = $("composer");
+  var counterEl = $("counter");
+  var noticeEl = $("notice");
+  var noticeTextEl = $("notice-text");
+  var retryEl = $("retry");
+  var newMsgEl = $("new-messages");
+  var menuBtn = $("menu");
+  var menuPanel = $("menu-panel");
+  var menuChips = $("menu-chips");
+
+  var state = {
+    sessionId: null,
+    token: null,
+    lastId: 0,
+    shown: new Set(),   // transcript ids already on screen
+    pending: [],        // local bubbles awaiting their transcript message: {role, texts, el}
+    loaded: false,      // first transcript fetch done
+    sending: false,
+    polling: false,
+    pollAgain: false,
+    pollTimer: null,
+    pollFailures: 0,
+    generation: 0,      // bumped when the session is replaced; late answers of the old one are dropped
+    resetting: null,
+    noticeKind: null,
+    noticeTimer: null,
+    retry: null
+  };
+  var textOf = new WeakMap(); // message element -> its text (for matching)
+
+  /* ---------- configuration and storage ---------- */
+
+  function readConfig() {
+    try {
+      return JSON.parse(document.getElementById("chat-config").textContent) || {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  var store = (function () {
+    var mem = {};
+    return {
+      get: function (k) {
+        try {
+          var v = window.localStorage.getItem(k);
+          if (v !== null) return v;
+        } catch (e) { /* storage blocked: fall back to memory */ }
+        return Object.prototype.hasOwnProperty.call(mem, k) ? mem[k] : null;
+      },
+      set: function (k, v) {
+        mem[k] = v;
+        try { window.localStorage.setItem(k, v); } catch (e) { /* ignore */ }
+      },
+      del: function (k) {
+        delete mem[k];
+        try { window.localStorage.removeItem(k); } catch (e) { /* ignore */ }
+      }
+    };
+  })();
+
+  /* ---------- HTTP ---------- */
+
+  function ApiError(status, data) {
+    this.status = status;
+    this.data = data;
+  }
+
+  function isAuthError(e) {
+    return !!e && (e.status === 401 || e.status === 403 || e.status === 404);
+  }
+
+  function api(method, path, body, timeoutMs) {
+    var ctrl = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = ctrl ? setTimeout(function () { ctrl.abort(); }, timeoutMs || 15000) : null;
+    var headers = { "Accept": "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (state.token && path.indexOf("/api/chat/sessions") !== 0) {
+      headers["Authorization"] = "Bearer " + state.token;
+    }
+    return fetch(API + path, {
+      method: method,
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+      credentials: "same-origin",
+      signal: ctrl ? ctrl.signal : undefined
+    }).then(function (res) {
+      return res.json().catch(function () { return null; }).then(function (data) {
+        if (timer) clearTimeout(timer);
+        if (!res.ok) throw new ApiError(res.status, data);
+        return data || {};
+      });
+    }, function () {
+      if (timer) clearTimeout(timer);
+      throw new ApiError(0, null); // network error or timeout
+    });
+  }
+
+  function sleep(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  /* ---------- session ---------- */
+
+  async function createSession() {
+    var wait = 1000;
+    for (;;) {
+      try {
+        var data = await api("POST", "/api/chat/sessions", {}, 15000);
+        if (data && data.session_id != null && typeof data.token === "string" && data.token) {
+          state.sessionId = String(data.session_id);
+          state.token = data.token;
+          store.set("session_id", state.sessionId);
+          store.set("token", state.token);
+          hideNotice("session");
+          updateSendButton();
+          return;
+        }
+      } catch (e) { /* retried below */ }
+      showNotice(S.sessionFailed, "session");
+      await sleep(wait);
+      wait = Math.min(wait * 2, 15000);
+    }
+  }
+
+  function resetSession(notify) {
+    if (state.resetting) return state.resetting;
+    state.generation += 1;
+    clearTimeout(state.pollTimer);
+    state.polling = false;
+    state.pollAgain = false;
+    state.sending = false;
+    showTyping(false);
+    store.del("session_id");
+    store.del("token");
+    state.sessionId = null;
+    state.token = null;
+    state.lastId = 0;
+    state.shown.clear();
+    state.pending = [];
+    state.loaded = false;
+    messagesEl.textContent = "";
+    updateSendButton();
+    state.resetting = createSession().then(function () {
+      state.resetting = null;
+      if (notify) showNotice(S.sessionExpired, "info", null, 6000);
+      poll();
+    });
+    return state.resetting;
+  }
+
+  /* ---------- polling the transcript ---------- */
+
+  function schedulePoll(delay) {
+    clearTimeout(state.pollTimer);
+    state.pollTimer = setTimeout(poll, Math.max(0, delay));
+  }
+
+  async function poll() {
+    if (!state.sessionId || state.resetting) return;
+    if (state.polling) { state.pollAgain = true; return; }
+    clearTimeout(state.pollTimer);
+    state.polling = true;
+    var gen = state.generation;
+    var started = Date.now();
+    var path = "/api/chat/messages?session_id=" + encodeURIComponent(state.sessionId) +
+      "&after=" + encodeURIComponent(String(state.lastId));
+    try {
+      var data = await api("GET", path, undefined, 10000);
+      if (gen !== state.generation) return;
+      var list = Array.isArray(data.messages) ? data.messages : [];
+      ingest(list);
+      if (list.length >= POLL_PAGE) state.pollAgain = true;
+      if (!state.loaded) {
+        state.loaded = true;
+        if (!hasConversation()) showWelcome();
+        scrollToBottom();
+      }
+      state.pollFailures = 0;
+      hideNotice("offline");
+    } catch (e) {
+      if (gen !== state.generation) return;
+      if (isAuthError(e)) {
+        resetSession(true);
+        return;
+      }
+      state.pollFailures += 1;
+      if (state.pollFailures >= 2) showNotice(S.offline, "offline");
+    } finally {
+      if (gen === state.generation) {
+        state.polling = false;
+        if (state.pollAgain) {
+          state.pollAgain = false;
+          schedulePoll(0);
+        } else {
+          var period = POLL_MS * Math.min(1 + state.pollFailures, 4);
+          schedulePoll(period - (Date.now() - started));
+        }
+      }
+    }
+  }
+
+  function idGreater(a, b) {
+    var na = Number(a), nb = Number(b);
+    if (isFinite(na) && isFinite(nb)) return na > nb;
+    return true; // opaque ids: the server returns them in order
+  }
+
+  function normRole(role) {
+    return Object.prototype.hasOwnProperty.call(ROLES, role) ? role : "bot";
+  }
+
+  function norm(s) {
+    return String(s == null ? "" : s).replace(/\r\n?/g, "\n").trim();
+  }
+
+  function cleanButtons(buttons) {
+    if (!Array.isArray(buttons)) return [];
+    return buttons.filter(function (b) {
+      return b && typeof b.title === "string" && b.title.trim();
+    });
+  }
+
+  function ingest(list) {
+    for (var i = 0; i < list.length; i++) {
+      var m = list[i];
+      if (!m || m.id == null) continue;
+      var key = String(m.id);
+      if (idGreater(m.id, state.lastId)) state.lastId = m.id;
+      if (state.shown.has(key)) continue;
+      state.shown.add(key);
+
+      var role = normRole(m.role);
+      var text = typeof m.text === "string" ? m.text : "";
+      var buttons = cleanButtons(m.buttons);
+
+      var p = takePending(role, text);
+      if (p) {
+        // Already on screen as a local bubble: give it its id, nothing new is drawn.
+        var local = p.el;
+        if (local.getAttribute("data-role") !== role) local = restyle(local, role, text);
+        local.setAttribute("data-id", key);
+        setTime(local, m.ts);
+        if (buttons.length && !local.querySelector(".buttons")) addButtons(local, buttons);
+        continue;
+      }
+      if (!norm(text) && !buttons.length) continue;
+      var el = renderMessage(role, text, buttons);
+      el.setAttribute("data-id", key);
+      setTime(el, m.ts);
+      appendMessage(el, false);
+      if (role === "user") retireButtons(el);
+    }
+  }
+
+  // The worker's side and the union's side (bot, officer, system) are matched separately; a reply
+  // the POST answer called "bot" may be stored as "system" (a handoff notice, say).
+  function side(role) {
+    return role === "user" ? "user" : "union";
+  }
+
+  function takePending(role, text) {
+    var t = norm(text);
+    for (var i = 0; i < state.pending.length; i++) {
+      var p = state.pending[i];
+      if (side(p.role) === side(role) && p.texts.indexOf(t) !== -1) {
+        state.pending.splice(i, 1);
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /* ---------- rendering ---------- */
+
+  function node(tag, cls, text) {
+    var el = document.createElement(tag);
+    if (cls) el.className = cls;
+    if (text != null) el.textContent = text;
+    return el;
+  }
+
+  // Redraw a local bubble in the role the transcript gives it, keeping its buttons and place.
+  function restyle(old, role, text) {
+    var el = renderMessage(role, text, []);
+    var wrap = old.querySelector(".buttons");
+    if (wrap) el.appendChild(wrap);
+    if (old.hasAttribute("data-claimed")) el.setAttribute("data-claimed", "1");
+    old.parentNode.replaceChild(el, old);
+    return el;
+  }
+
+  function renderMessage(role, text, buttons) {
+    var el = node("div", "msg " + role);
+    el.setAttribute("data-role", role);
+    if (role === "officer") el.appendChild(node("div", "sender", S.officerLabel || ""));
+    var bubble = node("div", "bubble");
+    var body = node("div", "text");
+    appendLinkified(body, text);
+    bubble.appendChild(body);
+    if (norm(text)) el.appendChild(bubble);
+    textOf.set(el, norm(text));
+    if (buttons && buttons.length) addButtons(el, buttons);
+    return el;
+  }
+
+  // http(s) URLs become <a> elements; everything else stays a text node. Never innerHTML.
+  var URL_RE = /https?:\/\/[^\s<>"'`\u201c\u201d\u2018\u2019\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]+/gi;
+
+  function appendLinkified(parent, text) {
+    var s = String(text == null ? "" : text);
+    var last = 0;
+    var m;
+    URL_RE.lastIndex = 0;
+    while ((m = URL_RE.exec(s)) !== null) {
+      var raw = trimUrl(m[0]);
+      var start = m.index;
+      var href = safeHref(raw);
+      if (!href) continue;
+      if (start > last) parent.appendChild(document.createTextNode(s.slice(last, start)));
+      var a = document.createElement("a");
+      a.href = href;
+      a.textContent = raw;
+      a.target = "_blank";
+      a.rel = "noopener noreferrer nofollow";
+      if (S.linkTitle) a.title = S.linkTitle;
+      parent.appendChild(a);
+      last = start + raw.length;
+      URL_RE.lastIndex = last;
+    }
+    if (last < s.length) parent.appendChild(document.createTextNode(s.slice(last)));
+  }
+
+  function trimUrl(u) {
+    for (;;) {
+      var c = u.charAt(u.length - 1);
+      if (".,;:!?'\"".indexOf(c) !== -1) { u = u.slice(0, -1); continue; }
+      if (c === ")" && count(u, "(") < count(u, ")")) { u = u.slice(0, -1); continue; }
+      if (c === "]" && count(u, "[") < count(u, "]")) { u = u.slice(0, -1); continue; }
+      return u;
+    }
+  }
+
+  function count(s, ch) { return s.split(ch).length - 1; }
+
+  function safeHref(raw) {
+    try {
+      var u = new URL(raw);
+      if ((u.protocol === "http:" || u.protocol === "https:") && u.hostname) return u.href;
+    } catch (e) { /* not a URL */ }
+    return null;
+  }
+
+  function setTime(el, ts) {
+    if (ts == null) return;
+    var d;
+    if (typeof ts === "number") d = new Date(ts < 1e12 ? ts * 1000 : ts);
+    else d = new Date(String(ts));
+    if (isNaN(d.getTime())) return;
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    var label = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " +
+      pad(d.getHours()) + ":" + pad(d.getMinutes());
+    var bubble = el.querySelector(".bubble") || el;
+    bubble.title = label;
+  }
+
+  function addButtons(msgEl, buttons) {
+    var wrap = node("div", "buttons");
+    wrap.setAttribute("role", "group");
+    buttons.forEach(function (b) {
+      var btn = node("button", "chip", b.title);
+      btn.type = "button";
+      var payload = typeof b.payload === "string" && b.payload ? b.payload : null;
+      btn.addEventListener("click", function () {
+        if (state.sending || btn.disabled || wrap.classList.contains("used")) return;
+        useButtons(wrap, btn);
+        var item = payload ? { payload: payload, title: b.title } : { text: b.title };
+        item.group = wrap;
+        sendMessage(item);
+      });
+      wrap.appendChild(btn);
+    });
+    msgEl.appendChild(wrap);
+  }
+
+  function useButtons(wrap, chosen) {
+    wrap.classList.add("used");
+    Array.prototype.forEach.call(wrap.querySelectorAll("button"), function (b) {
+      b.disabled = true;
+      if (b === chosen) b.classList.add("chosen");
+    });
+  }
+
+  function reopenButtons(wrap) {
+    wrap.classList.remove("used");
+    Array.prototype.forEach.call(wrap.querySelectorAll("button"), function (b) {
+      b.disabled = false;
+      b.classList.remove("chosen");
+    });
+  }
+
+  // Once the worker has moved on, bot buttons shown before `userEl` no longer apply.
+  function retireButtons(userEl) {
+    Array.prototype.forEach.call(messagesEl.querySelectorAll(".buttons:not(.used)"), function (w) {
+      if (!(w.compareDocumentPosition(userEl) & Node.DOCUMENT_POSITION_FOLLOWING)) return;
+      w.classList.add("used", "stale");
+      Array.prototype.forEach.call(w.querySelectorAll("button"), function (b) { b.disabled = true; });
+    });
+  }
+
+  function hasConversation() {
+    return !!messagesEl.querySelector(".msg:not(.welcome)");
+  }
+
+  function isNearBottom() {
+    return logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 80;
+  }
+
+  function scrollToBottom() {
+    logEl.scrollTop = logEl.scrollHeight;
+    newMsgEl.hidden = true;
+  }
+
+  function appendMessage(el, own) {
+    var follow = own || isNearBottom() || !state.loaded;
+    messagesEl.appendChild(el);
+    dropQuickReplies();
+    if (follow) scrollToBottom();
+    else newMsgEl.hidden = false;
+  }
+
+  function showTyping(on) {
+    var follow = isNearBottom();
+    typingEl.hidden = !on;
+    if (on && follow) scrollToBottom();
+  }
+
+  /* ---------- welcome and quick replies ---------- */
+
+  function chip(text, onPick) {
+    var b = node("button", "chip", text);
+    b.type = "button";
+    b.addEventListener("click", function () {
+      if (state.sending) return;
+      onPick(text);
+    });
+    return b;
+  }
+
+  function quickReplies() {
+    return Array.isArray(CFG.quickReplies) ? CFG.quickReplies : [];
+  }
+
+  function showWelcome() {
+    var old = $("welcome");
+    if (old) old.parentNode.removeChild(old);
+    var tpl = $("welcome-template");
+    if (!tpl || !tpl.content) return;
+    var frag = tpl.content.cloneNode(true);
+    messagesEl.insertBefore(frag, messagesEl.firstChild);
+    var box = $("quick-replies");
+    if (box) {
+      quickReplies().forEach(function (t) {
+        box.appendChild(chip(t, function (text) { sendMessage({ text: text }); }));
+      });
+    }
+  }
+
+  function dropQuickReplies() {
+    if (!hasConversation()) return;
+    var box = $("quick-replies");
+    if (box) box.parentNode.removeChild(box);
+  }
+
+  function buildMenu() {
+    quickReplies().forEach(function (t) {
+      menuChips.appendChild(chip(t, function (text) {
+        closeMenu();
+        sendMessage({ text: text });
+      }));
+    });
+  }
+
+  function closeMenu() {
+    menuPanel.hidden = true;
+    menuBtn.setAttribute("aria-expanded", "false");
+  }
+
+  /* ---------- notices ---------- */
+
+  function showNotice(text, kind, retry, autoHideMs) {
+    if (!text) return;
+    clearTimeout(state.noticeTimer);
+    state.noticeKind = kind;
+    state.retry = retry || null;
+    noticeTextEl.textContent = text;
+    noticeEl.className = "notice notice-" + kind;
+    retryEl.hidden = !retry;
+    noticeEl.hidden = false;
+    if (autoHideMs) {
+      state.noticeTimer = setTimeout(function () { hideNotice(kind); }, autoHideMs);
+    }
+  }
+
+  function hideNotice(kind) {
+    if (kind && state.noticeKind !== kind) return;
+    clearTimeout(state.noticeTimer);
+    noticeEl.hidden = true;
+    state.noticeKind = null;
+    state.retry = null;
+  }
+
+  /* ---------- sending ---------- */
+
+  function updateSendButton() {
+    sendEl.disabled = state.sending || !inputEl.value.trim();
+    formEl.classList.toggle("busy", state.sending);
+  }
+
+  function updateCounter() {
+    var n = inputEl.value.length;
+    counterEl.textContent = n + "/" + MAX_LEN;
+    counterEl.classList.toggle("near", n >= MAX_LEN * 0.9 && n < MAX_LEN);
+    counterEl.classList.toggle("full", n >= MAX_LEN);
+  }
+
+  function autosize() {
+    inputEl.style.height = "auto";
+    var extra = inputEl.offsetHeight - inputEl.clientHeight;
+    inputEl.style.height = (inputEl.scrollHeight + extra) + "px";
+  }
+
+  function inputChanged() {
+    if (inputEl.value.length > MAX_LEN) inputEl.value = inputEl.value.slice(0, MAX_LEN);
+    updateCounter();
+    updateSendButton();
+    autosize();
+  }
+
+  function setInput(value) {
+    inputEl.value = value;
+    inputChanged();
+  }
+
+  function sendFromInput() {
+    if (state.sending) return;
+    var text = norm(inputEl.value);
+    if (!text) return;
+    if (text.length > MAX_LEN) {
+      showNotice(S.tooLong, "info", null, 4000);
+      return;
+    }
+    setInput("");
+    sendMessage({ text: text, fromInput: true });
+  }
+
+  function restoreInput(text) {
+    var current = inputEl.value;
+    setInput((current.trim() ? text + "\n" + current : text).slice(0, MAX_LEN));
+  }
+
+  // Resolves once there is a session (the first one may still be being created).
+  async function sessionReady() {
+    while (!state.sessionId || state.resetting) await sleep(100);
+  }
+
+  // item: {text} or {payload, title}; optional fromInput, group (the button row tapped)
+  async function sendMessage(item) {
+    if (state.sending) return;
+    var shownText = item.payload ? item.title : item.text;
+    state.sending = true;
+    updateSendButton();
+    hideNotice();
+    closeMenu();
+
+    var userEl = renderMessage("user", shownText, []);
+    userEl.classList.add("sending");
+    var pend = { role: "user", texts: [norm(shownText)], el: userEl };
+    if (item.payload) pend.texts.push(norm(item.payload));
+    state.pending.push(pend);
+    appendMessage(userEl, true);
+    showTyping(true);
+
+    var gen = state.generation;
+    if (!state.sessionId || state.resetting) {
+      await sessionReady();
+      if (gen !== state.generation) { // the conversation was replaced meanwhile
+        if (item.fromInput) restoreInput(item.text);
+        return;
+      }
+    }
+    var body = { session_id: state.sessionId };
+    if (item.payload) body.payload = item.payload;
+    else body.text = item.text;
+
+    var failure = null;
+    try {
+      var data = await api("POST", "/api/chat/messages", body, 60000);
+      if (gen !== state.generation) return;
+      showReplies(Array.isArray(data.messages) ? data.messages : [], userEl);
+    } catch (e) {
+      failure = e;
+    }
+    if (gen !== state.generation) {
+      if (failure && item.fromInput) restoreInput(item.text);
+      return;
+    }
+
+    state.sending = false;
+    showTyping(false);
+    userEl.classList.remove("sending");
+    if (!failure || userEl.hasAttribute("data-id")) retireButtons(userEl);
+
+    if (failure && isAuthError(failure)) {
+      // The stored session is gone: start a new one and keep what the worker typed.
+      if (item.fromInput) restoreInput(item.text);
+      resetSession(true);
+      return;
+    }
+    if (failure && !userEl.hasAttribute("data-id")) {
+      // Not delivered (the transcript never showed it): take the bubble back, keep the text.
+      var i = state.pending.indexOf(pend);
+      if (i !== -1) state.pending.splice(i, 1);
+      if (userEl.parentNode) userEl.parentNode.removeChild(userEl);
+      if (item.group && !item.group.classList.contains("stale")) reopenButtons(item.group);
+      var retry;
+      if (item.fromInput) {
+        restoreInput(item.text);
+        retry = sendFromInput;
+      } else {
+        retry = function () {
+          if (state.sending) return;
+          if (item.group) useButtons(item.group, null);
+          sendMessage(item);
+        };
+      }
+      if (!hasConversation()) showWelcome();
+      showNotice(S.sendFailed, "send", retry);
+    }
+    updateSendButton();
+    poll();
+  }
+
+  // Bot replies from the POST answer. Those a poll has already drawn (after the worker's bubble)
+  // only lend them their buttons; the others are drawn now and wait for their transcript ids.
+  function showReplies(replies, userEl) {
+    var drawn = [];
+    for (var n = userEl.nextElementSibling; n; n = n.nextElementSibling) {
+      if (n.hasAttribute("data-id") && !n.hasAttribute("data-claimed")) drawn.push(n);
+    }
+    replies.forEach(function (r) {
+      if (!r) return;
+      var role = normRole(r.role || "bot");
+      var text = typeof r.text === "string" ? r.text : "";
+      var buttons = cleanButtons(r.buttons);
+      if (!norm(text) && !buttons.length) return;
+      for (var i = 0; i < drawn.length; i++) {
+        var el = drawn[i];
+        if (!el.hasAttribute("data-claimed") && side(el.getAttribute("data-role")) === side(role) &&
+            textOf.get(el) === norm(text)) {
+          el.setAttribute("data-claimed", "1");
+          if (buttons.length && !el.querySelector(".buttons")) addButtons(el, buttons);
+          return;
+        }
+      }
+      var fresh = renderMessage(role, text, buttons);
+      fresh.setAttribute("data-claimed", "1");
+      state.pending.push({ role: role, texts: [norm(text)], el: fresh });
+      appendMessage(fresh, false);
+    });
+  }
+
+  /* ---------- events ---------- */
+
+  formEl.addEventListener("submit", function (e) {
+    e.preventDefault();
+    sendFromInput();
+  });
+
+  inputEl.addEventListener("input", inputChanged);
+
+  inputEl.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || e.shiftKey || e.altKey) return;
+    if (e.isComposing || e.keyCode === 229) return; // Chinese IME is choosing characters
+    e.preventDefault();
+    sendFromInput();
+  });
+
+  retryEl.addEventListener("click", function () {
+    var fn = state.retry;
+    hideNotice();
+    if (fn) fn();
+  });
+
+  newMsgEl.addEventListener("click", scrollToBottom);
+  logEl.addEventListener("scroll", function () {
+    if (isNearBottom()) newMsgEl.hidden = true;
+  });
+
+  menuBtn.addEventListener("click", function () {
+    var open = menuPanel.hidden;
+    menuPanel.hidden = !open;
+    menuBtn.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) poll();
+  });
+  window.addEventListener("online", function () { poll(); });
+
+  /* ---------- start ---------- */
+
+  async function start() {
+    inputEl.setAttribute("maxlength", String(MAX_LEN));
+    buildMenu();
+    updateCounter();
+    updateSendButton();
+    var sid = store.get("session_id");
+    var tok = store.get("token");
+    if (sid && tok) {
+      state.sessionId = sid;
+      state.token = tok;
+      updateSendButton();
+    } else {
+      showWelcome(); // a new session starts empty
+      await createSession();
+    }
+    poll(); // first fetch is after=0: the whole transcript
+  }
+
+  start();
+})();
