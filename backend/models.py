@@ -1,0 +1,152 @@
+"""Tables of the reference union back end (SQLAlchemy 1.4, declarative).
+
+Every table is prefixed ``ub_`` so the back end can share a database with the gateway.
+The schema is created by migrations/versions/0001_backend_tables.py (keep both in step;
+tests/backend/test_schema.py compares them).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (JSON, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer, MetaData,
+                        String, Text, UniqueConstraint)
+from sqlalchemy.orm import declarative_base, relationship
+
+# Deterministic constraint/index names, so the hand-written migration can name them the same.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+MEMBERSHIP_STATUSES = ("submitted", "approved", "rejected")
+CASE_TYPES = ("wage_arrears", "work_injury", "legal_aid", "hardship_aid", "medical_mutual_aid")
+CASE_PRIORITIES = ("normal", "urgent")
+CASE_STATUSES = ("open", "in_progress", "closed")
+ENROLLMENT_STATUSES = ("enrolled", "waitlisted")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class MembershipApplication(Base):
+    """网上入会申请."""
+
+    __tablename__ = "ub_membership_applications"
+    __table_args__ = (CheckConstraint(_in("status", MEMBERSHIP_STATUSES), name="ck_ub_membership_status"),)
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(32), nullable=False, unique=True)
+    name = Column(String(64), nullable=False)
+    id_number = Column(String(18), nullable=False, index=True)
+    phone = Column(String(20), nullable=False, index=True)
+    employer = Column(String(200), nullable=False)
+    industry = Column(String(100), nullable=True)
+    status = Column(String(16), nullable=False, default="submitted")
+    channel = Column(String(32), nullable=True)
+    channel_user = Column(String(200), nullable=True, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class Case(Base):
+    """维权诉求 / 工伤 / 法律援助 / 困难帮扶 / 医疗互助."""
+
+    __tablename__ = "ub_cases"
+    __table_args__ = (
+        CheckConstraint(_in("type", CASE_TYPES), name="ck_ub_cases_type"),
+        CheckConstraint(_in("priority", CASE_PRIORITIES), name="ck_ub_cases_priority"),
+        CheckConstraint(_in("status", CASE_STATUSES), name="ck_ub_cases_status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(32), nullable=False, unique=True)
+    type = Column(String(32), nullable=False, index=True)
+    priority = Column(String(16), nullable=False, default="normal")
+    status = Column(String(16), nullable=False, default="open")
+    phone = Column(String(20), nullable=False, index=True)
+    name = Column(String(64), nullable=True)
+    summary = Column(Text, nullable=False, default="")
+    details = Column(JSON, nullable=True)
+    channel = Column(String(32), nullable=True)
+    channel_user = Column(String(200), nullable=True, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Course(Base):
+    """技能培训课程."""
+
+    __tablename__ = "ub_courses"
+    __table_args__ = (CheckConstraint("seats >= 0", name="ck_ub_courses_seats"),)
+
+    id = Column(Integer, primary_key=True)
+    title = Column(String(200), nullable=False)
+    description = Column(Text, nullable=False, default="")
+    starts_on = Column(Date, nullable=False)
+    ends_on = Column(Date, nullable=True)
+    location = Column(String(200), nullable=False, default="")
+    seats = Column(Integer, nullable=False)
+
+    enrollments = relationship("Enrollment", back_populates="course", lazy="raise")
+
+
+class Enrollment(Base):
+    """培训报名; at most one per phone and course."""
+
+    __tablename__ = "ub_enrollments"
+    __table_args__ = (
+        UniqueConstraint("course_id", "phone", name="uq_ub_enrollments_course_phone"),
+        CheckConstraint(_in("status", ENROLLMENT_STATUSES), name="ck_ub_enrollments_status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    course_id = Column(Integer, ForeignKey("ub_courses.id", ondelete="CASCADE"), nullable=False, index=True)
+    number = Column(String(32), nullable=False, unique=True)
+    name = Column(String(64), nullable=False)
+    phone = Column(String(20), nullable=False)
+    status = Column(String(16), nullable=False, default="enrolled")
+    channel = Column(String(32), nullable=True)
+    channel_user = Column(String(200), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    course = relationship("Course", back_populates="enrollments", lazy="raise")
+
+
+class UnionFoundingRequest(Base):
+    """建会申请."""
+
+    __tablename__ = "ub_union_founding_requests"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(32), nullable=False, unique=True)
+    company = Column(String(200), nullable=False)
+    employees = Column(Integer, nullable=False)
+    contact_name = Column(String(64), nullable=False)
+    phone = Column(String(20), nullable=False, index=True)
+    details = Column(JSON, nullable=True)
+    channel = Column(String(32), nullable=True)
+    channel_user = Column(String(200), nullable=True, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Suggestion(Base):
+    """合理化建议."""
+
+    __tablename__ = "ub_suggestions"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(32), nullable=False, unique=True)
+    text = Column(Text, nullable=False)
+    name = Column(String(64), nullable=True)
+    phone = Column(String(20), nullable=True, index=True)
+    channel = Column(String(32), nullable=True)
+    channel_user = Column(String(200), nullable=True, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -1,0 +1,52 @@
+"""The hand-written migration and backend.models describe the same tables (both databases)."""
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+import backend.models
+from config.database import make_engine
+from config.migrate import alembic_config, upgrade
+
+TABLES = {"ub_membership_applications", "ub_cases", "ub_courses", "ub_enrollments",
+          "ub_union_founding_requests", "ub_suggestions"}
+
+
+def _ours(diff) -> bool:
+    """Keep differences that concern the back end's tables."""
+    item = diff[0] if isinstance(diff, list) else diff
+    for part in item[1:]:
+        table = getattr(part, "table", None)
+        name = getattr(table, "name", None) or (part if isinstance(part, str) else None)
+        if name in TABLES or getattr(part, "name", None) in TABLES:
+            return True
+    return False
+
+
+def test_models_match_the_migration(migrated):
+    database_url = migrated
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert TABLES <= set(inspect(conn).get_table_names())
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            diffs = [d for d in compare_metadata(ctx, backend.models.Base.metadata) if _ours(d)]
+        assert diffs == []
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_and_upgrade_again(migrated):
+    database_url = migrated
+    command.downgrade(alembic_config(database_url), "backend@base")
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert not TABLES & set(inspect(conn).get_table_names())
+        upgrade(database_url)
+        with engine.connect() as conn:
+            assert TABLES <= set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
