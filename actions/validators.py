@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK_CHARS = "10X98765432"
+# The checksum and the masks are the back end's (one definition, standard library only).
+from backend.validation import id_number_checksum as id_check_char  # noqa: F401
+from backend.validation import mask_id_number, mask_phone  # noqa: F401
+
 # First two digits of a resident ID: province-level division codes (GB/T 2260).
 _PROVINCE_CODES = {
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
@@ -22,11 +24,6 @@ _NAME_RE = re.compile(r"^[\u4e00-\u9fff·•]{2,15}$|^[A-Za-z][A-Za-z .'-]{1,39}
 
 def _clean(value: str) -> str:
     return re.sub(r"[\s\-]", "", (value or "").translate(_FULLWIDTH))
-
-
-def id_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS))
-    return _ID_CHECK_CHARS[total % 11]
 
 
 def check_id_number(value: str, today: dt.date | None = None) -> tuple[str, str | None]:
@@ -75,15 +72,3 @@ def check_name(value: str) -> tuple[str, str | None]:
     if not _NAME_RE.match(name):
         return name, "format"
     return name, None
-
-
-def mask_id_number(value: str | None) -> str:
-    if not value:
-        return ""
-    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "*" * len(value)
-
-
-def mask_phone(value: str | None) -> str:
-    if not value:
-        return ""
-    return value[:3] + "****" + value[-4:] if len(value) >= 11 else "*" * len(value)
