@@ -134,3 +134,37 @@ def make_app(settings_factory):
         return app
 
     return make
+
+
+# --- the whole service, started once per test run for the integration and end-to-end tests ----
+LIVE_REDIS_DB = 14  # kept apart from the per-test flushed database
+
+
+@pytest.fixture(scope="session")
+def live_stack(redis_server_url, tmp_path_factory):
+    import redis
+
+    from tests.live_stack import LiveStack
+
+    model = ROOT / "models" / "union.tar.gz"
+    if not model.exists():
+        pytest.fail("no trained model at models/union.tar.gz: run the tests with `make test`, which trains it")
+    url = redis_server_url.rsplit("/", 1)[0] + f"/{LIVE_REDIS_DB}"
+    redis.Redis.from_url(url).flushdb()
+    workdir = tmp_path_factory.mktemp("live")
+    stack = LiveStack(workdir, url, f"sqlite:///{workdir / 'live.db'}")
+    try:
+        stack.start()
+    except Exception:
+        print(stack.logs())
+        stack.stop()
+        raise
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture()
+def web_chat(live_stack):
+    from tests.live_stack import WebChat
+
+    return lambda: WebChat(live_stack.gateway_url)

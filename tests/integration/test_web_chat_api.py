@@ -1,0 +1,54 @@
+"""The web chat contract without Rasa in the loop: sessions, tokens, bad input."""
+import pytest
+
+
+@pytest.fixture()
+def client(make_app):
+    return make_app().test_client()
+
+
+def new_session(client):
+    resp = client.post("/api/chat/sessions")
+    assert resp.status_code == 201
+    return resp.get_json()
+
+
+def test_a_token_reads_only_its_own_session(client):
+    a, b = new_session(client), new_session(client)
+    assert a["session_id"] != b["session_id"] and a["token"] != b["token"]
+    own = client.get(f"/api/chat/messages?session_id={a['session_id']}&after=0",
+                     headers={"Authorization": f"Bearer {a['token']}"})
+    assert own.status_code == 200 and own.get_json() == {"messages": []}
+    other = client.get(f"/api/chat/messages?session_id={b['session_id']}&after=0",
+                       headers={"Authorization": f"Bearer {a['token']}"})
+    assert other.status_code == 403
+    posted = client.post("/api/chat/messages", json={"session_id": b["session_id"], "text": "你好"},
+                         headers={"Authorization": f"Bearer {a['token']}"})
+    assert posted.status_code == 403
+    assert client.get(f"/api/chat/messages?session_id={a['session_id']}").status_code == 401
+
+
+@pytest.mark.parametrize("body,status", [
+    (b"not json", 400),
+    (b'["a list"]', 400),
+    (b'{"session_id": "x", "text": ""}', 400),
+])
+def test_bad_bodies_are_rejected(client, body, status):
+    s = new_session(client)
+    body = body.replace(b'"x"', f'"{s["session_id"]}"'.encode())
+    resp = client.post("/api/chat/messages", data=body, content_type="application/json",
+                       headers={"Authorization": f"Bearer {s['token']}"})
+    assert resp.status_code == status
+    assert "message" in resp.get_json()
+
+
+def test_oversized_body_is_413(client):
+    s = new_session(client)
+    resp = client.post("/api/chat/messages", json={"session_id": s["session_id"], "text": "长" * 70000},
+                       headers={"Authorization": f"Bearer {s['token']}"})
+    assert resp.status_code == 413
+
+
+def test_action_endpoint_needs_the_shared_secret(client):
+    assert client.post("/webhook", json={"next_action": "action_submit_join_union"}).status_code == 403
+    assert client.post("/webhook?token=wrong", json={}).status_code == 403

@@ -1,0 +1,110 @@
+"""The whole service started for real, for integration and end-to-end tests: the trained Rasa
+server, the gateway under gunicorn, and the reference back end as its own process (so tests can
+take it down), all on a real Redis and a real database. Started the same way `make run` starts
+them (scripts/stack.py)."""
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from pathlib import Path
+
+import requests
+
+from scripts import stack
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveStack:
+    def __init__(self, workdir: Path, redis_url: str, database_url: str, extra_env: dict | None = None):
+        self.workdir = workdir
+        self.redis_url = redis_url
+        self.database_url = database_url
+        self.rasa_port, self.gateway_port, self.backend_port = free_port(), free_port(), free_port()
+        self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
+        self.gateway_url = f"http://127.0.0.1:{self.gateway_port}"
+        self.backend_url = f"http://127.0.0.1:{self.backend_port}/union-api"
+        self.rasa_token = secrets.token_hex(8)
+        self.action_token = secrets.token_hex(8)
+        self.backend_key = secrets.token_hex(8)
+        self.env = dict(os.environ)
+        self.env.update(stack.QUIET_ENV)
+        self.env.update(
+            REDIS_URL=redis_url, DATABASE_URL=database_url, RASA_URL=self.rasa_url, RASA_TOKEN=self.rasa_token,
+            ACTION_ENDPOINT_TOKEN=self.action_token, BACKEND_URL=self.backend_url,
+            BACKEND_API_KEY=self.backend_key, SECRET_KEY="live-test-secret", PORT=str(self.gateway_port),
+        )
+        self.env.update(extra_env or {})
+        self.env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        self.rasa = self.gateway = self.backend = None
+
+    def _log(self, name: str):
+        return open(self.workdir / f"{name}.log", "ab")
+
+    def start(self) -> "LiveStack":
+        from config.migrate import upgrade
+
+        upgrade(self.database_url)
+        self.rasa = stack.start_rasa(stack.rasa_env(self.env, self.redis_url, self.gateway_port, self.action_token),
+                                     self.rasa_port, self.rasa_token, log_file=self._log("rasa"))
+        self.gateway = stack.start_gateway(self.env, self.gateway_port, workers=2, bind_host="127.0.0.1",
+                                           log_file=self._log("gateway"))
+        self.start_backend()
+        stack.wait_for(f"{self.gateway_url}/api/none", 60, ok=lambda r: r.status_code == 404, proc=self.gateway)
+        stack.wait_for_rasa(self.rasa_url, self.rasa_token, timeout=240, proc=self.rasa)
+        return self
+
+    def start_backend(self) -> None:
+        env = dict(self.env, OUTBOX_WORKER="0", PORT=str(self.backend_port))
+        self.backend = stack.start_gateway(env, self.backend_port, workers=1, threads=8, bind_host="127.0.0.1",
+                                           log_file=self._log("backend"))
+        stack.wait_for(f"{self.backend_url}/v1/courses", 60, ok=lambda r: r.status_code == 401, proc=self.backend)
+
+    def stop_backend(self) -> None:
+        stack.stop(self.backend)
+        self.backend = None
+
+    def stop(self) -> None:
+        for proc in (self.gateway, self.backend, self.rasa):
+            stack.stop(proc)
+
+    def backend_get(self, path: str, **params) -> requests.Response:
+        return requests.get(f"{self.backend_url}{path}", params=params, timeout=5,
+                            headers={"Authorization": f"Bearer {self.backend_key}"})
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in self.workdir.glob("*.log"))
+
+
+class WebChat:
+    """A worker on the web chat, driving /api/chat/* as the page does."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        resp = requests.post(f"{base_url}/api/chat/sessions", timeout=10)
+        assert resp.status_code == 201, resp.text
+        body = resp.json()
+        self.session_id, self.token = body["session_id"], body["token"]
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+
+    def say(self, text: str | None = None, payload: str | None = None) -> list[dict]:
+        body = {"session_id": self.session_id}
+        body.update({"payload": payload} if payload else {"text": text})
+        resp = requests.post(f"{self.base_url}/api/chat/messages", json=body, headers=self.headers, timeout=30)
+        assert resp.status_code == 200, resp.text
+        return resp.json()["messages"]
+
+    def say_text(self, text: str | None = None, payload: str | None = None) -> str:
+        """The bot's replies to one turn, joined into one string."""
+        return "\n".join(m["text"] for m in self.say(text, payload))
+
+    def transcript(self, after: int = 0) -> list[dict]:
+        resp = requests.get(f"{self.base_url}/api/chat/messages", params={"session_id": self.session_id,
+                            "after": after}, headers=self.headers, timeout=10)
+        assert resp.status_code == 200, resp.text
+        return resp.json()["messages"]
