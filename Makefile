@@ -7,7 +7,7 @@ PYTHON310 ?= $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
-MODEL := models/union.tar.gz
+MODEL ?= models/union.tar.gz
 TRAINING_INPUTS := config/config.yml $(shell find bot/domain bot/data nlu -type f 2>/dev/null)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -33,7 +33,7 @@ install: $(VENV)/.installed
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	@mkdir -p models var
 	flock var/train.lock $(RASA) train --config config/config.yml --domain bot/domain \
-		--data nlu bot/data --out models --fixed-model-name union --num-threads 2
+		--data nlu bot/data --out $(dir $(MODEL)) --fixed-model-name $(notdir $(MODEL:.tar.gz=)) --num-threads 2
 	@touch $@
 
 train: $(MODEL)

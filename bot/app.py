@@ -44,6 +44,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         Session.remove()
 
     csrf.init_app(app)
+    from bot.accounts import views as account_views
+
+    account_views.init_app(app)
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_cli(app)
@@ -70,6 +73,7 @@ def _register_services(app: Flask, settings: Settings) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from backend.api import bp as backend_bp
+    from bot.accounts.views import bp as accounts_bp
     from bot.action_endpoint import bp as action_bp
     from bot.channels.web import bp as web_bp
     from bot.ops import bp as ops_bp
@@ -80,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(action_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(accounts_bp)
 
 
 def _register_error_handlers(app: Flask) -> None:

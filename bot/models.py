@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String, Text, Index
+from flask_login import UserMixin
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -41,7 +42,7 @@ class Message(Base):
     __table_args__ = (Index("ix_messages_conversation_id_id", "conversation_id", "id"),)
 
 
-class User(Base):
+class User(UserMixin, Base):
     """An officer, staff member or admin. Passwords and API tokens are stored hashed."""
 
     __tablename__ = "users"
@@ -54,6 +55,10 @@ class User(Base):
     token_hash = Column(String(64), unique=True, nullable=True)
     active = Column(Integer, nullable=False, default=1)
     created_at = Column(DateTime, default=utcnow, nullable=False)
+
+    @property
+    def is_active(self) -> bool:  # flask-login
+        return bool(self.active)
 
     @property
     def team_list(self) -> list[str]:

@@ -137,7 +137,10 @@ def make_app(settings_factory):
 
 
 # --- the whole service, started once per test run for the integration and end-to-end tests ----
-LIVE_REDIS_DB = 14  # kept apart from the per-test flushed database
+# Kept apart from the per-test flushed database; set LIVE_REDIS_DB when two test runs share a Redis.
+LIVE_REDIS_DB = int(os.environ.get("LIVE_REDIS_DB", "14"))
+# The model the live Rasa server loads (make test trains models/union.tar.gz).
+RASA_MODEL = Path(os.environ.get("RASA_MODEL", ROOT / "models" / "union.tar.gz"))
 
 
 @pytest.fixture(scope="session")
@@ -146,13 +149,12 @@ def live_stack(redis_server_url, tmp_path_factory):
 
     from tests.live_stack import LiveStack
 
-    model = ROOT / "models" / "union.tar.gz"
-    if not model.exists():
-        pytest.fail("no trained model at models/union.tar.gz: run the tests with `make test`, which trains it")
+    if not RASA_MODEL.exists():
+        pytest.fail(f"no trained model at {RASA_MODEL}: run the tests with `make test`, which trains it")
     url = redis_server_url.rsplit("/", 1)[0] + f"/{LIVE_REDIS_DB}"
     redis.Redis.from_url(url).flushdb()
     workdir = tmp_path_factory.mktemp("live")
-    stack = LiveStack(workdir, url, f"sqlite:///{workdir / 'live.db'}")
+    stack = LiveStack(workdir, url, f"sqlite:///{workdir / 'live.db'}", model=RASA_MODEL)
     try:
         stack.start()
     except Exception:
@@ -168,3 +170,30 @@ def web_chat(live_stack):
     from tests.live_stack import WebChat
 
     return lambda: WebChat(live_stack.gateway_url)
+
+
+# --- a real headless browser (Debian's chromium driven by Playwright; no browser download) -----
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no chromium at {CHROMIUM}: `make test` installs Debian's chromium (make browser)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()

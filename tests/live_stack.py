@@ -21,7 +21,9 @@ def free_port() -> int:
 
 
 class LiveStack:
-    def __init__(self, workdir: Path, redis_url: str, database_url: str, extra_env: dict | None = None):
+    def __init__(self, workdir: Path, redis_url: str, database_url: str, extra_env: dict | None = None,
+                 model: Path = stack.MODEL):
+        self.model = model
         self.workdir = workdir
         self.redis_url = redis_url
         self.database_url = database_url
@@ -51,7 +53,7 @@ class LiveStack:
 
         upgrade(self.database_url)
         self.rasa = stack.start_rasa(stack.rasa_env(self.env, self.redis_url, self.gateway_port, self.action_token),
-                                     self.rasa_port, self.rasa_token, log_file=self._log("rasa"))
+                                     self.rasa_port, self.rasa_token, model=self.model, log_file=self._log("rasa"))
         self.gateway = stack.start_gateway(self.env, self.gateway_port, workers=2, bind_host="127.0.0.1",
                                            log_file=self._log("gateway"))
         self.start_backend()
