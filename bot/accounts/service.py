@@ -52,14 +52,16 @@ def role_allows(user: User, roles: tuple[str, ...]) -> bool:
 
 def api_auth(*roles: str):
     """Decorator for JSON APIs: `Authorization: Bearer <token>` of an account with one of `roles`
-    (admin passes everywhere). The account is put on `g.user`. A logged-in browser session
-    (flask-login) is accepted too, so console pages can call the same API."""
+    (admin passes everywhere). The account is put on `g.user`. Without an Authorization header a
+    logged-in browser session (flask-login) is accepted, so console pages can call the same API;
+    those requests are CSRF-checked by the app (X-CSRFToken header from the page's meta tag)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            user = user_for_token(bearer_token(request.headers.get("Authorization")))
-            if user is None:
+            header = request.headers.get("Authorization")
+            user = user_for_token(bearer_token(header)) if header else None
+            if user is None and not header:
                 from flask_login import current_user
 
                 if getattr(current_user, "is_authenticated", False):

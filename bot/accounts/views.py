@@ -42,6 +42,15 @@ def home_for(user: User) -> str:
     return url_for("console.index") if user.role == "officer" else url_for("admin.index")
 
 
+def _home_or_root(user: User) -> str:
+    from werkzeug.routing import BuildError
+
+    try:
+        return home_for(user)
+    except BuildError:  # an area whose pages are not registered in this app
+        return "/"
+
+
 def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
@@ -59,7 +68,7 @@ def login():
             session.permanent = True
             login_user(user)
             audit(user.name, "login")
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+            return redirect(_safe_next(request.args.get("next")) or _home_or_root(user))
         failed = True
     return render_template("login.html", form=form, failed=failed), (401 if failed else 200)
 
