@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from actions.backend_client import BackendUnavailable, UnionBackend
+from actions.backend_client import BackendRejected, BackendUnavailable, UnionBackend
+from backend.numbers import new_number
 from actions.outbox import Outbox
 
 
@@ -18,8 +19,15 @@ def outbox() -> Outbox:
 def submit(path: str, body: dict) -> tuple[dict, bool]:
     """POST a record that carries its own `number`. Returns (record, queued): when the back end
     does not answer, the record waits in the outbox and is retried; the number stays valid."""
-    try:
-        return backend().create(path, body), False
-    except BackendUnavailable:
-        outbox().put(path, body)
-        return dict(body), True
+    for _attempt in range(3):
+        try:
+            return backend().create(path, body), False
+        except BackendUnavailable:
+            outbox().put(path, body)
+            return dict(body), True
+        except BackendRejected as exc:
+            if exc.body.get("error") != "number_conflict":
+                raise
+            # Someone else's record already has this number: draw a new one (same prefix).
+            body = dict(body, number=new_number(body["number"][:2]))
+    raise RuntimeError("no free record number after 3 draws")

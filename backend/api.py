@@ -58,6 +58,10 @@ class BadBody(Exception):
     pass
 
 
+class NumberConflict(Exception):
+    """A client number that already belongs to someone else's record."""
+
+
 @bp.errorhandler(Invalid)
 def _invalid(exc: Invalid):
     Session.rollback()
@@ -67,6 +71,12 @@ def _invalid(exc: Invalid):
 @bp.errorhandler(BadBody)
 def _bad_body(_exc: BadBody):
     return _error(400, "invalid_json", message="请求体必须是 JSON 对象")
+
+
+@bp.errorhandler(NumberConflict)
+def _number_conflict(_exc):
+    Session.rollback()
+    return _error(409, "number_conflict", message="这个编号已被另一条记录使用，请换一个编号")
 
 
 @bp.before_request
@@ -213,7 +223,7 @@ class Form:
         if value is None:
             self.values["number"] = None
         elif not isinstance(value, str) or not is_valid_number(normalize_number(value)):
-            self.errors["number"] = "编号格式不正确，应类似 RH20261123-7KQ3"
+            self.errors["number"] = "编号格式不正确，应类似 RH20261123-7KQ3MX"
         else:
             self.values["number"] = normalize_number(value)
 
@@ -344,6 +354,16 @@ def _by_number(model, number: str):
     return Session.execute(select(model).where(model.number == number)).scalar_one_or_none()
 
 
+# Fields that tell one person's submission from another's under the same client number.
+_IDENTITY_FIELDS = ("channel_user", "phone", "id_number")
+
+
+def _check_same_submission(existing, values: dict) -> None:
+    for field in _IDENTITY_FIELDS:
+        if field in values and getattr(existing, field, None) != values[field]:
+            raise NumberConflict()
+
+
 def _create(model, kind: str, values: dict) -> tuple[Any, bool]:
     """Insert a record under the client's number (idempotent) or a freshly generated one.
 
@@ -355,6 +375,7 @@ def _create(model, kind: str, values: dict) -> tuple[Any, bool]:
     if client_number:
         existing = _by_number(model, client_number)
         if existing is not None:
+            _check_same_submission(existing, values)
             return existing, False
     for _attempt in range(8):
         number = client_number or new_number(kind)
@@ -369,6 +390,7 @@ def _create(model, kind: str, values: dict) -> tuple[Any, bool]:
             if existing is None:
                 raise
             if client_number:
+                _check_same_submission(existing, values)
                 return existing, False
             # A generated number collided with an existing one: draw again.
     raise RuntimeError("could not allocate a unique record number")

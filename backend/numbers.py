@@ -1,7 +1,7 @@
 """Human-readable record numbers a worker can quote on the phone.
 
 Format: two-letter prefix for the kind of record + date (yyyymmdd, China time) + '-' + four
-characters from an alphabet without the look-alikes 0/O and 1/I, e.g. ``RH20261123-7KQ3``.
+characters from an alphabet without the look-alikes 0/O and 1/I, e.g. ``RH20261123-7KQ3MX``.
 
 The gateway may generate the number itself (``new_number``) before the back end answers, so
 a retried submission is idempotent; the back end accepts any number matching ``NUMBER_RE``.
@@ -26,7 +26,9 @@ PREFIXES: dict[str, str] = {
 
 # No 0/O and no 1/I (and therefore 32 symbols: 2-9 plus 24 letters).
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-RANDOM_LENGTH = 4
+# 32**6 ≈ 1e9 per prefix and day: a clash between two clients' numbers is very unlikely, and the
+# back end refuses one (409 number_conflict) rather than mixing two people's records.
+RANDOM_LENGTH = 6
 
 NUMBER_RE = re.compile(r"^[A-Z]{2}\d{8}-[A-Z0-9]{4,8}$")
 
@@ -54,5 +56,5 @@ def is_valid_number(value: object) -> bool:
 
 
 def normalize_number(value: str) -> str:
-    """Upper-case and strip a number typed by a person (``rh20261123-7kq3 `` -> ``RH20261123-7KQ3``)."""
+    """Upper-case and strip a number typed by a person (``rh20261123-7kq3mx `` -> ``RH20261123-7KQ3MX``)."""
     return value.strip().upper()

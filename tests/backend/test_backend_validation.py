@@ -109,7 +109,7 @@ def test_new_number_format_and_prefixes():
     when = datetime(2026, 11, 22, 20, 0, tzinfo=timezone.utc)  # 2026-11-23 04:00 in China
     for kind, prefix in PREFIXES.items():
         number = new_number(kind, now=when)
-        assert re.fullmatch(rf"{prefix}20261123-[{ALPHABET}]{{4}}", number), number
+        assert re.fullmatch(rf"{prefix}20261123-[{ALPHABET}]{{6}}", number), number
         assert is_valid_number(number)
         assert NUMBER_RE.match(number)
     assert set(PREFIXES.values()) == {"RH", "WQ", "PX", "JH", "JY"}
