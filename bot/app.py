@@ -6,6 +6,7 @@ import logging
 from flask import Flask, jsonify
 from flask_wtf.csrf import CSRFProtect
 
+from config import log_masking
 from config.database import Session, bind_session, make_engine
 from config.redis_client import redis_from_url
 from config.settings import PROJECT_ROOT, Settings
@@ -16,6 +17,7 @@ csrf = CSRFProtect()
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_masking.install()
 
     app = Flask(
         __name__,

@@ -42,7 +42,9 @@ class LiveStack:
             BACKEND_API_KEY=self.backend_key, SECRET_KEY="live-test-secret", PORT=str(self.gateway_port),
         )
         self.env.update(extra_env or {})
-        self.env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        # Gunicorn runs several workers: metrics are added up across them, as under `make run`.
+        (workdir / "prometheus").mkdir(exist_ok=True)
+        self.env["PROMETHEUS_MULTIPROC_DIR"] = str(workdir / "prometheus")
         self.rasa = self.gateway = self.backend = None
 
     def _log(self, name: str):
@@ -79,8 +81,11 @@ class LiveStack:
         return requests.get(f"{self.backend_url}{path}", params=params, timeout=5,
                             headers={"Authorization": f"Bearer {self.backend_key}"})
 
-    def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in self.workdir.glob("*.log"))
+    def logs(self, tail: int | None = 3000) -> str:
+        def read(path: Path) -> str:
+            text = path.read_text(errors="replace")
+            return text[-tail:] if tail else text
+        return "\n".join(f"--- {p.name}\n{read(p)}" for p in self.workdir.glob("*.log"))
 
 
 class WebChat:

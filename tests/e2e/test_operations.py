@@ -1,0 +1,60 @@
+"""Health, metrics, and what must not be reachable or readable from outside."""
+import socket
+
+import requests
+
+
+def test_healthz_is_200_only_when_everything_answers(live_stack):
+    ok = requests.get(f"{live_stack.gateway_url}/healthz", timeout=10)
+    assert ok.status_code == 200 and ok.json()["checks"] == {"redis": "ok", "rasa": "ok", "backend": "ok"}
+    live_stack.stop_backend()
+    try:
+        down = requests.get(f"{live_stack.gateway_url}/healthz", timeout=10)
+        assert down.status_code == 503 and down.json()["checks"]["backend"] != "ok"
+    finally:
+        live_stack.start_backend()
+
+
+def test_metrics_are_prometheus_text(live_stack, web_chat):
+    web_chat().say("你好")
+    resp = requests.get(f"{live_stack.gateway_url}/metrics", timeout=10)
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/plain")
+    assert "chat_turns_total" in resp.text and "chat_turn_seconds_bucket" in resp.text
+
+
+def _outside_address() -> str | None:
+    """An address of this machine that is not loopback, if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))   # TEST-NET: no packet is sent for a UDP connect
+            addr = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if addr.startswith("127.") else addr
+
+
+def test_rasa_listens_on_loopback_only_and_its_api_needs_the_token(live_stack):
+    assert requests.get(f"{live_stack.rasa_url}/conversations/x/tracker", timeout=5).status_code == 401
+    addr = _outside_address()
+    if addr:
+        with socket.socket() as s:
+            s.settimeout(2)
+            assert s.connect_ex((addr, live_stack.rasa_port)) != 0, "Rasa is reachable from outside"
+
+
+def test_action_endpoint_refuses_callers_without_the_secret(live_stack):
+    resp = requests.post(f"{live_stack.gateway_url}/webhook", json={"next_action": "action_submit_join_union",
+                         "sender_id": "x", "tracker": {}, "domain": {}}, timeout=5)
+    assert resp.status_code == 403
+
+
+def test_logs_do_not_contain_full_id_numbers(live_stack, web_chat):
+    from tests.e2e.test_join_union import fresh_id_number, walk_to_summary
+
+    id_number = fresh_id_number()
+    chat = web_chat()
+    walk_to_summary(chat, id_number, name="孙强")
+    chat.say(payload="/affirm")
+    logs = live_stack.logs(tail=None)
+    assert "13812345678" not in logs
+    assert id_number not in logs
