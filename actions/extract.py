@@ -1,0 +1,353 @@
+"""Values read out of what workers type: money, durations, dates, phone and ID numbers, headcounts,
+employer names. Workers write 八千块, 8千, 一万二, 三个月, 上周三, 十来个人: every parser takes
+free text and returns a normalised value, or None when the text holds none.
+
+Chinese numerals are converted with cn2an; dates are resolved against today in China time.
+No Rasa imports: the form validators call these and the unit tests exercise them directly.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import cn2an
+
+from backend.numbers import CHINA_TZ
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，：／－　", "0123456789.,:/- ")
+_CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖幺俩"
+_CN_DIGIT_VALUE = {ch: str(v) for v, chars in enumerate(
+    ["零〇", "一壹幺", "二两贰俩", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌", "九玖"]) for ch in chars}
+_CN_UNITS = "十百千万亿拾佰仟"
+# A number as workers write it: 8000, 1.2万, 8千, 一万二, 两千五百, 三点五万, 十.
+_NUMBER = rf"(?:\d+(?:\.\d+)?[{_CN_UNITS}]*|[{_CN_DIGITS}{_CN_UNITS}]+(?:点[{_CN_DIGITS}]+[{_CN_UNITS}]*)?)(?:\d+)?"
+_NUMBER_RE = re.compile(_NUMBER)
+
+
+def today_in_china() -> dt.date:
+    return dt.datetime.now(CHINA_TZ).date()
+
+
+def _clean(text: str) -> str:
+    return (text or "").translate(_FULLWIDTH).strip()
+
+
+def to_number(token: str) -> float | None:
+    """One number token (8000, 8千, 一万二, 1.2万, 两千五, 三点五万, 俩) as a float."""
+    token = _clean(token).replace(",", "")
+    if not token:
+        return None
+    if token in ("俩", "两"):
+        return 2.0
+    if "点" in token:  # cn2an reads 1.5万 but not 一点五万: spell the digits first
+        token = "".join(_CN_DIGIT_VALUE.get(ch, ch) for ch in token).replace("点", ".")
+    token = token.replace("俩", "两").replace("幺", "一")
+    if len(token) == 2 and all(ch in _CN_DIGIT_VALUE for ch in token):
+        low, high = int(_CN_DIGIT_VALUE[token[0]]), int(_CN_DIGIT_VALUE[token[1]])
+        if high == low + 1:  # 五六个, 两三个月: a range, keep the lower end
+            return float(low)
+    if token.isdigit() and token.isascii():  # 8000, also a phone number: keep it exact
+        return float(token)
+    try:
+        return float(cn2an.cn2an(token, "smart"))
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def _as_int(value: float | None) -> int | None:
+    return None if value is None else int(round(value))
+
+
+# --------------------------------------------------------------------------- money
+_MONEY_UNIT = r"(?:块钱|块|元|圆|rmb|RMB|人民币)"
+_K_SUFFIX = r"(?:[kK](?![a-zA-Z]))"
+_MONEY_RE = re.compile(rf"[¥￥]?\s*({_NUMBER})\s*({_K_SUFFIX}|多|来)?\s*({_MONEY_UNIT})?")
+# A number followed by one of these is not an amount of money.
+_MIN_BARE_AMOUNT = 50
+_NOT_MONEY_AFTER = re.compile(r"^\s*(?:多|来)?\s*(?:个月|个多月|月|天|年|周|个星期|星期|个人|人|号|日|名|位|次|岁|小时|点钟|层|米|公里)")
+
+
+def parse_money(text: str) -> int | None:
+    """An amount in yuan: 八千块 -> 8000, 8千 -> 8000, 8000元 -> 8000, 一万二 -> 12000,
+    1.2万 -> 12000, 5k -> 5000, ￥3500 -> 3500. Amounts with a money word win over bare numbers."""
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", _clean(text))  # 1,500
+    bare: int | None = None
+    for match in _MONEY_RE.finditer(text):
+        token, suffix, unit = match.group(1), match.group(2), match.group(3)
+        value = to_number(token)
+        if value is None or value <= 0:
+            continue
+        if suffix and suffix.lower() == "k":
+            value *= 1000
+        has_money_word = bool(unit) or match.group(0).lstrip().startswith(("¥", "￥")) or bool(
+            suffix and suffix.lower() == "k")
+        if has_money_word:
+            return _as_int(value)
+        # A bare number is an amount only when it is plausible as one (not the 一 of 一共).
+        if (bare is None and value >= _MIN_BARE_AMOUNT and not _NOT_MONEY_AFTER.match(text[match.end(1):])
+                and not _is_phone_like(token)):
+            bare = _as_int(value)
+    return bare
+
+
+def _is_phone_like(token: str) -> bool:
+    return token.isdigit() and len(token) >= 11
+
+
+# --------------------------------------------------------------------------- durations
+_HALF = {"半": 0.5}
+_DURATION_RE = re.compile(
+    rf"({_NUMBER}|半)?\s*(个)?\s*(多|来|半)?\s*(个)?\s*(年|个月|月|周|个星期|星期|礼拜|天|日)(半)?")
+
+
+def parse_months(text: str) -> float | None:
+    """A span of time in months (one decimal): 三个月 -> 3, 半年 -> 6, 一年半 -> 18,
+    两个多月 -> 2, 一个半月 -> 1.5, 半个月 -> 0.5, 20天 -> 0.7, 3 -> 3 (a bare number is months)."""
+    text = _clean(text)
+    if re.fullmatch(r"\d+(?:\.\d+)?|[一二两三四五六七八九十]+", text):
+        value = to_number(text)
+        return None if value is None or value <= 0 else round(value, 1)
+    for match in _DURATION_RE.finditer(text):
+        count_token, _, modifier, _, unit, trailing_half = match.groups()
+        if unit == "日" and count_token is None:
+            continue
+        if unit == "月" and count_token is None and modifier != "半":
+            continue  # 月 alone (上个月, 每月) is not a span
+        if count_token == "半":
+            count = 0.5
+        elif count_token:
+            count = to_number(count_token)
+            if count is None:
+                continue
+        elif modifier == "半":
+            count = 0
+        else:
+            continue
+        if modifier == "半" or trailing_half:
+            count += 0.5
+        per_unit = {"年": 12, "个月": 1, "月": 1, "周": 7 / 30, "个星期": 7 / 30, "星期": 7 / 30,
+                    "礼拜": 7 / 30, "天": 1 / 30, "日": 1 / 30}[unit]
+        months = round(count * per_unit, 1)
+        if months > 0:
+            return months
+    return None
+
+
+# --------------------------------------------------------------------------- headcounts
+_ALONE_RE = re.compile(r"就我(一个|自己)?|只有我|我一个人|我自己|就一个人|本人|一个人")
+_HEADCOUNT_RE = re.compile(
+    rf"(几十|几百|{_NUMBER}|俩|仨)\s*(多|来|几)?\s*(个|号|名|位)?\s*(多|来)?\s*(人|工人|工友|兄弟|员工|职工|师傅|个)?")
+
+
+def parse_headcount(text: str) -> int | None:
+    """How many people (a lower bound): 十来个人 -> 10, 20多人 -> 20, 二十几个 -> 20,
+    十几个 -> 11, 一百多号人 -> 100, 我们俩 -> 2, 就我一个 -> 1, 几十个人 -> 20, 15 -> 15."""
+    text = _clean(text)
+    if re.fullmatch(r"\d+", text):
+        return int(text) if int(text) > 0 else None
+    best = None
+    for match in _HEADCOUNT_RE.finditer(text):
+        token, mod1, measure, mod2, noun = match.groups()
+        if not (measure or noun or token in ("俩", "仨") or re.fullmatch(r"[\d十百千两俩仨一二三四五六七八九]+", text.strip())):
+            continue
+        if _NOT_A_HEADCOUNT.match(text[match.end(1):]):
+            continue
+        if token == "几十":
+            value = 20
+        elif token == "几百":
+            value = 200
+        elif token == "仨":
+            value = 3
+        elif token == "十" and mod1 == "几":
+            value = 11  # 十几 = between eleven and nineteen
+        else:
+            number = to_number(token)
+            if number is None:
+                continue
+            value = int(number)
+            if mod1 == "几":  # 二十几 = twenty-something
+                value = value
+        if value > 0:
+            best = value
+            break
+    if best is None and _ALONE_RE.search(text):
+        return 1
+    return best
+
+
+_NOT_A_HEADCOUNT = re.compile(r"^\s*(?:多|来|几)?\s*个?\s*(?:月|天|年|块|元|万|千|小时|星期|礼拜|号(?!人))")
+
+
+# --------------------------------------------------------------------------- dates
+_WEEKDAYS = {"一": 0, "1": 0, "二": 1, "2": 1, "三": 2, "3": 2, "四": 3, "4": 3, "五": 4, "5": 4,
+             "六": 5, "6": 5, "日": 6, "天": 6, "七": 6, "7": 6}
+_RELATIVE_DAYS = [("大前天", -3), ("前天", -2), ("前日", -2), ("昨天", -1), ("昨日", -1), ("昨晚", -1),
+                  ("昨儿", -1), ("今天", 0), ("今日", 0), ("今早", 0), ("今晚", 0), ("今儿", 0), ("刚才", 0),
+                  ("刚刚", 0), ("早上", None), ("明天", 1), ("后天", 2)]
+_DAY = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+_MONTH = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+_ISO_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+_YEAR_MONTH_DAY_RE = re.compile(rf"(今年|去年|前年)\s*{_MONTH}\s*月(?:份)?\s*{_DAY}\s*[日号]")
+_MONTH_DAY_RE = re.compile(rf"(?<![\d年]){_MONTH}\s*月(?:份)?\s*{_DAY}\s*[日号]?")
+_SLASH_MONTH_DAY_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*[/.]\s*(\d{1,2})(?![\d./])")
+_MONTH_REL_DAY_RE = re.compile(rf"(上个?月|这个?月|本月)\s*{_DAY}\s*[日号]")
+_BARE_DAY_RE = re.compile(rf"(?<![月\d]){_DAY}\s*[日号](?![人])")
+_WEEK_RE = re.compile(r"(上上|上|这|本|下)?\s*(?:个)?\s*(?:周|星期|礼拜)\s*([一二三四五六日天1-7])")
+_AGO_RE = re.compile(rf"({_NUMBER}|半)\s*(?:个)?\s*(天|日|周|星期|礼拜|月)\s*(?:以前|之前|前)")
+
+
+def _small_number(token: str) -> int | None:
+    value = to_number(token)
+    return None if value is None else int(value)
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _minus_months(day: dt.date, months: int) -> tuple[int, int]:
+    index = day.year * 12 + day.month - 1 - months
+    return index // 12, index % 12 + 1
+
+
+def parse_date(text: str, today: dt.date | None = None, past: bool = True) -> dt.date | None:
+    """A calendar date: 昨天, 前天, 上周三, 周一, 3月5号, 三月五日, 2024年3月5日, 2024-03-05, 3/5,
+    上个月10号, 15号, 三天前, 一周前. Relative to `today` (default: today in China time).
+    With past=True (reports of things that happened) a date without a year that would lie in the
+    future is taken from last year, and a bare weekday or day of month means the latest one."""
+    text = _clean(text)
+    today = today or today_in_china()
+
+    found = _ISO_RE.search(text)
+    if found:
+        return _safe_date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+
+    found = _YEAR_MONTH_DAY_RE.search(text)
+    if found:
+        year = today.year - {"今年": 0, "去年": 1, "前年": 2}[found.group(1)]
+        month, day = _small_number(found.group(2)), _small_number(found.group(3))
+        return _safe_date(year, month, day) if month and day else None
+
+    found = _MONTH_REL_DAY_RE.search(text)
+    if found:
+        year, month = _minus_months(today, 1 if found.group(1).startswith("上") else 0)
+        day = _small_number(found.group(2))
+        return _safe_date(year, month, day) if day else None
+
+    found = _MONTH_DAY_RE.search(text) or _SLASH_MONTH_DAY_RE.search(text)
+    if found:
+        month, day = _small_number(found.group(1)), _small_number(found.group(2))
+        if not month or not day or month > 12:
+            return None
+        candidate = _safe_date(today.year, month, day)
+        if candidate and past and candidate > today:
+            candidate = _safe_date(today.year - 1, month, day)
+        return candidate
+
+    found = _WEEK_RE.search(text)
+    if found:
+        which, weekday = found.group(1), _WEEKDAYS[found.group(2)]
+        monday = today - dt.timedelta(days=today.weekday())
+        offset = {"上上": -14, "上": -7, "下": 7, "这": 0, "本": 0}.get(which or "", 0)
+        candidate = monday + dt.timedelta(days=offset + weekday)
+        if not which and past and candidate > today:
+            candidate -= dt.timedelta(days=7)
+        return candidate
+
+    found = _AGO_RE.search(text)
+    if found:
+        count = 0.5 if found.group(1) == "半" else to_number(found.group(1))
+        if count is None:
+            return None
+        unit = found.group(2)
+        if unit == "月":
+            return today - dt.timedelta(days=int(round(count * 30)))
+        days = count * (7 if unit in ("周", "星期", "礼拜") else 1)
+        return today - dt.timedelta(days=int(round(days)))
+
+    for word, offset in _RELATIVE_DAYS:
+        if word in text and offset is not None:
+            return today + dt.timedelta(days=offset)
+
+    found = _BARE_DAY_RE.search(text)
+    if found:
+        day = _small_number(found.group(1))
+        if not day:
+            return None
+        candidate = _safe_date(today.year, today.month, day)
+        if candidate is None or (past and candidate > today):
+            year, month = _minus_months(today, 1)
+            candidate = _safe_date(year, month, day)
+        return candidate
+    return None
+
+
+# --------------------------------------------------------------------------- phone and ID numbers
+_PHONE_RE = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d{9})(?!\d)")
+_ID_RE = re.compile(r"(?<![0-9])(\d{17}[\dXx])(?![0-9A-Za-z])")
+
+
+def _digits_joined(text: str) -> str:
+    """Spaces and dashes between digits removed; Chinese digits spelled out (幺三八 -> 138)."""
+    text = _clean(text)
+    if sum(ch in _CN_DIGIT_VALUE for ch in text) >= 7:
+        text = "".join(_CN_DIGIT_VALUE.get(ch, ch) for ch in text)
+    return re.sub(r"(?<=\d)[\s\-]+(?=[\dXx])", "", text)
+
+
+def extract_phone(text: str) -> str | None:
+    """A mainland mobile number in free text: '电话138 1234 5678' -> '13812345678',
+    '+86-139-0000-1111' -> '13900001111', '幺三八一二三四五六七八' -> '13812345678'."""
+    found = _PHONE_RE.search(_digits_joined(text))
+    return found.group(1) if found else None
+
+
+def extract_id_number(text: str) -> str | None:
+    """An 18-character ID number shape in free text (checked separately by validators.check_id_number)."""
+    found = _ID_RE.search(_digits_joined(text))
+    return found.group(1).upper() if found else None
+
+
+# --------------------------------------------------------------------------- employer names
+# Platforms and big employers workers name without a suffix.
+KNOWN_EMPLOYERS = (
+    "美团", "饿了么", "顺丰", "京东", "滴滴", "货拉拉", "闪送", "中通", "圆通", "韵达", "申通", "极兔",
+    "菜鸟", "邮政", "德邦", "百世", "达达", "UU跑腿", "快狗打车", "曹操出行", "T3出行", "富士康",
+    "比亚迪", "盒马", "拼多多", "叮咚买菜", "朴朴", "肯德基", "麦当劳", "海底捞", "沃尔玛", "永辉",
+)
+_SUFFIXES = ("有限责任公司", "股份有限公司", "有限公司", "集团", "公司", "分公司", "工厂", "制品厂", "厂",
+             "项目部", "工地", "建筑队", "施工队", "装修队", "车队", "超市", "商场", "酒店", "宾馆", "饭店",
+             "餐厅", "餐馆", "酒楼", "物业", "医院", "学校", "幼儿园", "快递站", "驿站", "网点", "站点",
+             "门店", "专卖店", "店", "中心", "家政", "工作室", "合作社", "农场", "矿")
+_EMPLOYER_RE = re.compile(
+    r"([\u4e00-\u9fffA-Za-z0-9()（）]{1,30}?(?:" + "|".join(_SUFFIXES) + r"))")
+_LEADING = re.compile(r"^(?:我(?:们)?(?:现在|目前|之前|原来)?(?:是|在|给|跟)|老板是|单位(?:是|叫|名字叫|名称是)?|"
+                      r"公司(?:是|叫|名字叫)|在|给|帮|就职于|受雇于|雇主是|是|叫|就是|那个|这个|一家|一个)+")
+_TRAILING = re.compile(r"(?:上班|干活|打工|工作|做事|跑单|送外卖|送快递|开车|当[\u4e00-\u9fff]{1,4}|的)+$")
+_FILLER = re.compile(r"[，,。.！!？?、\s]+")
+
+
+def extract_employer(text: str) -> str | None:
+    """The employer named in free text: '我在顺丰速运有限公司上班' -> '顺丰速运有限公司',
+    '美团的骑手' -> '美团', '给万科的工地干活' -> '万科的工地'. A short answer without a known
+    suffix is taken as the name itself ('老王装修'), minus fillers like 我在 ... 上班."""
+    text = _clean(text)
+    if not text:
+        return None
+    for part in _FILLER.split(text):
+        part = _TRAILING.sub("", _LEADING.sub("", part))
+        found = _EMPLOYER_RE.search(part)
+        if found:
+            name = _LEADING.sub("", found.group(1))
+            if len(name) >= 2 and name not in _SUFFIXES:
+                return name
+    for known in KNOWN_EMPLOYERS:
+        if known.lower() in text.lower():
+            return known
+    name = _TRAILING.sub("", _LEADING.sub("", _FILLER.sub("", text)))
+    if 2 <= len(name) <= 40 and not re.fullmatch(r"[\d\s]+", name):
+        return name
+    return None
