@@ -41,11 +41,13 @@ train: $(MODEL)
 run: $(MODEL)
 	$(PY) -m scripts.stack run
 
-# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's chromium for the browser tests (Playwright drives it; no browser download), and CJK
+# fonts so screenshots show Chinese instead of empty boxes.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
 browser:
-	@command -v chromium >/dev/null || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh | grep -q .; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; fi
 
 test: $(MODEL) browser
 	$(PY) -m pytest -p no:cacheprovider tests
