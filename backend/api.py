@@ -438,16 +438,22 @@ def get_membership_application(number: str):
 
 @bp.patch("/v1/membership-applications/<number>")
 def update_membership_application(number: str):
+    return _update_status(MembershipApplication, number, "审核状态", MEMBERSHIP_STATUSES, membership_dict)
+
+
+def _update_status(model, number: str, label: str, statuses, serialize: Callable) -> Response:
+    """PATCH {"status"}: the one field an officer changes on a filed record."""
     form = Form(_body())
-    form.choice("status", "审核状态", MEMBERSHIP_STATUSES)
+    form.choice("status", label, statuses)
     values = form.check()
-    record = _by_number(MembershipApplication, normalize_number(number))
+    record = _by_number(model, normalize_number(number))
     if record is None:
         return _error(404, "not_found")
     record.status = values["status"]
-    record.updated_at = utcnow()
+    if hasattr(record, "updated_at"):
+        record.updated_at = utcnow()
     Session.commit()
-    return _json(membership_dict(record))
+    return _json(serialize(record))
 
 
 # =========================================================================== cases
@@ -480,15 +486,7 @@ def get_case(number: str):
 
 @bp.patch("/v1/cases/<number>")
 def update_case(number: str):
-    form = Form(_body())
-    form.choice("status", "处理状态", CASE_STATUSES)
-    values = form.check()
-    record = _by_number(Case, normalize_number(number))
-    if record is None:
-        return _error(404, "not_found")
-    record.status = values["status"]
-    Session.commit()
-    return _json(case_dict(record))
+    return _update_status(Case, number, "处理状态", CASE_STATUSES, case_dict)
 
 
 # =========================================================================== courses
