@@ -13,7 +13,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_WARN_20 := 0
 
-.PHONY: help run test train install browser unit eval-nlu clean
+.PHONY: help run test train install browser unit eval-nlu eval-faq clean
 
 help:
 	@echo "make run    - install, train if needed, start Redis + Rasa + gateway on PORT (default 8000)"
@@ -51,6 +51,10 @@ browser:
 
 test: $(MODEL) browser
 	$(PY) -m pytest -p no:cacheprovider tests
+
+# FAQ retrieval top-1 accuracy on held-out questions; rewrites docs/faq_report.md.
+eval-faq: $(VENV)/.installed
+	$(PY) -m scripts.eval_faq --report docs/faq_report.md
 
 clean:
 	rm -rf models .rasa var
