@@ -74,6 +74,9 @@ def _register_services(app: Flask, settings: Settings) -> None:
     app.extensions["union_backend"] = UnionBackend(settings.backend_url, settings.backend_api_key,
                                                    settings.backend_timeout)
     app.extensions["outbox"] = Outbox(app.extensions["redis"])
+    from bot import handoff
+
+    handoff.init_app(app)  # app.extensions["handoff"], and the router in front of Rasa
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -88,6 +91,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(accounts_bp)
+    from bot.console.views import bp as console_bp
+
+    app.register_blueprint(console_bp)
 
 
 # Blueprints whose callers never hold a login cookie (web chat tokens, Rasa's secret, the back end

@@ -1,0 +1,149 @@
+"""The officer console: the page at /console and the JSON API it (and scripts, with an officer
+token) drives. Contract in DESIGN.md: list, detail, claim, messages, close; plus notes, canned
+replies, transfers and the list of officers."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import yaml
+from flask import Blueprint, abort, g, jsonify, render_template, request
+
+from bot.accounts.service import TEAMS, api_auth
+from bot.accounts.views import page_role_required
+from bot.console import present
+from bot.handoff.models import OUTCOMES, STATUSES, Handoff
+from bot.handoff.service import HandoffError, service, teams_of
+from bot.models import User
+from config.database import Session
+from config.settings import PROJECT_ROOT
+
+bp = Blueprint("console", __name__)
+
+CANNED_REPLIES_FILE = PROJECT_ROOT / "config" / "canned_replies.yml"
+CLOSED_LIST_LIMIT = 100
+
+
+@bp.errorhandler(HandoffError)
+def _handoff_error(exc: HandoffError):
+    return jsonify({"error": exc.code, "message": exc.message}), exc.status
+
+
+@bp.get("/console")
+@page_role_required("officer")
+def index():
+    return render_template("console/index.html", teams=TEAMS, outcomes=OUTCOMES)
+
+
+# ---- the API ---------------------------------------------------------------------------------------
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if body is None and not request.get_data():
+        return {}
+    if not isinstance(body, dict):
+        abort(400, description="body must be a JSON object")
+    return body
+
+
+def _visible(handoff_id: int) -> Handoff:
+    handoff = service().get(handoff_id)
+    if not service().may_see(handoff, g.user):
+        abort(403, description="this handoff belongs to another team")
+    return handoff
+
+
+@bp.get("/api/console/handoffs")
+@api_auth("officer")
+def list_handoffs():
+    statuses = [s for s in request.args.get("status", "waiting,active").split(",") if s]
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown or not statuses:
+        abort(400, description=f"status must be one of {', '.join(STATUSES)}")
+    svc = service()
+    svc.touch_presence(g.user)
+    query = Session.query(Handoff).filter(Handoff.status.in_(statuses))
+    if g.user.role != "admin":
+        query = query.filter((Handoff.team.in_(teams_of(g.user))) | (Handoff.officer == g.user.name))
+    if statuses == ["closed"]:
+        query = query.order_by(Handoff.closed_at.desc()).limit(CLOSED_LIST_LIMIT)
+    else:
+        # The queue's order: urgent first, then the longest waiting.
+        query = query.order_by((Handoff.priority != "urgent"), Handoff.queued_at, Handoff.id)
+    return jsonify([present.list_item(h, svc) for h in query.all()])
+
+
+@bp.get("/api/console/handoffs/<int:handoff_id>")
+@api_auth("officer")
+def get_handoff(handoff_id: int):
+    try:
+        after = int(request.args.get("after", "0"))
+    except ValueError:
+        abort(400, description="after must be a message id")
+    service().touch_presence(g.user)
+    return jsonify(present.detail(_visible(handoff_id), service(), g.user, after))
+
+
+@bp.post("/api/console/handoffs/<int:handoff_id>/claim")
+@api_auth("officer")
+def claim(handoff_id: int):
+    handoff = service().claim(handoff_id, g.user)
+    return jsonify(present.list_item(handoff, service()))
+
+
+@bp.post("/api/console/handoffs/<int:handoff_id>/messages")
+@api_auth("officer")
+def send_message(handoff_id: int):
+    message_id = service().reply(handoff_id, g.user, _body().get("text"))
+    return jsonify({"id": message_id}), 201
+
+
+@bp.post("/api/console/handoffs/<int:handoff_id>/close")
+@api_auth("officer")
+def close(handoff_id: int):
+    outcome = _body().get("outcome") or "resolved"
+    handoff = service().close(handoff_id, g.user, outcome=outcome)
+    return jsonify(present.list_item(handoff, service()))
+
+
+@bp.post("/api/console/handoffs/<int:handoff_id>/notes")
+@api_auth("officer")
+def add_note(handoff_id: int):
+    note = service().add_note(handoff_id, g.user, _body().get("text"))
+    return jsonify(present.note_json(note)), 201
+
+
+@bp.post("/api/console/handoffs/<int:handoff_id>/transfer")
+@api_auth("officer")
+def transfer(handoff_id: int):
+    body = _body()
+    if bool(body.get("team")) == bool(body.get("officer")):
+        abort(400, description='give either "team" or "officer"')
+    if body.get("team"):
+        handoff = service().transfer_to_team(handoff_id, g.user, str(body["team"]))
+    else:
+        handoff = service().transfer_to_officer(handoff_id, g.user, str(body["officer"]))
+    return jsonify(present.list_item(handoff, service()))
+
+
+@bp.get("/api/console/officers")
+@api_auth("officer")
+def officers():
+    """Colleagues to transfer to, and who of them is on the console now."""
+    svc = service()
+    online = {name for team in TEAMS for name in svc.online_officers(team)}
+    users = Session.query(User).filter(User.active == 1, User.role.in_(("officer", "admin"))).order_by(User.name)
+    return jsonify([{"name": u.name, "display_name": u.display_name or u.name, "teams": teams_of(u),
+                     "online": u.name in online} for u in users])
+
+
+@bp.get("/api/console/canned-replies")
+@api_auth("officer")
+def canned_replies():
+    mine = set(teams_of(g.user))
+    return jsonify([r for r in _canned_replies() if not r.get("teams") or mine & set(r["teams"])])
+
+
+@lru_cache(maxsize=1)
+def _canned_replies() -> list[dict]:
+    data = yaml.safe_load(CANNED_REPLIES_FILE.read_text(encoding="utf-8")) or {}
+    return [{"id": str(r["id"]), "title": str(r["title"]), "text": str(r["text"]), "teams": list(r.get("teams") or [])}
+            for r in data.get("replies") or []]
