@@ -1,0 +1,294 @@
+"""Handoff, gateway side, on a real Redis and a real database: the action queues the chat (through
+the real rasa_sdk executor at /webhook), the router keeps a handed-over chat away from Rasa, the
+queue orders urgent first, unclaimed chats are flagged once, closing gives the chat back.
+
+Rasa is not running here (RASA_DOWN): a message that reached Rasa would be answered with the
+"service busy" text, so its absence shows the router kept the message. The live Rasa server is
+exercised in tests/e2e/test_handoff_e2e.py. The helpers here are shared by the other
+test_handoff_* files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import redis
+
+from bot import texts
+from bot.handoff.models import Handoff
+from bot.models import Message
+from config.database import Session
+
+RASA_DOWN = "http://127.0.0.1:9"  # nothing listens on the discard port
+CHINA = dt.timezone(dt.timedelta(hours=8))
+WEDNESDAY_10 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CHINA)
+SATURDAY_3 = dt.datetime(2026, 11, 28, 3, 0, tzinfo=CHINA)
+
+
+class Clock:
+    """The handoff service's idea of now, moved by the test instead of waiting."""
+
+    def __init__(self, at: dt.datetime):
+        self.at = at
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+    def advance(self, **delta) -> None:
+        self.at += dt.timedelta(**delta)
+
+
+@pytest.fixture()
+def handoff_app(make_app):
+    def make(at: dt.datetime = WEDNESDAY_10, **overrides):
+        app = make_app(rasa_url=RASA_DOWN, **overrides)
+        app.config["WTF_CSRF_ENABLED"] = True
+        clock = Clock(at)
+        app.extensions["handoff"].clock = clock
+        return app, clock
+
+    return make
+
+
+def create_account(app, name: str, role: str = "officer", teams: str = "general",
+                   password: str = "s3cret-pass") -> str:
+    """`flask users create`, as an operator would; returns the API token."""
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", name, "--role", role, "--teams", teams, "--password", password])
+    assert result.exit_code == 0, result.output
+    return re.search(r"token: (\S+)", result.output).group(1)
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class Worker:
+    """A web chat worker driving /api/chat/* through the app's test client."""
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+        body = self.client.post("/api/chat/sessions").get_json()
+        self.session_id, self.token = body["session_id"], body["token"]
+        self.conversation_id = f"web:{self.session_id}"
+
+    def say(self, text: str | None = None, payload: str | None = None) -> list[dict]:
+        body = {"session_id": self.session_id, **({"payload": payload} if payload else {"text": text})}
+        resp = self.client.post("/api/chat/messages", json=body, headers=bearer(self.token))
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        return resp.get_json()["messages"]
+
+    def transcript(self) -> list[dict]:
+        resp = self.client.get(f"/api/chat/messages?session_id={self.session_id}&after=0", headers=bearer(self.token))
+        return resp.get_json()["messages"]
+
+    def ask_for_person(self, **kwargs) -> dict:
+        """Rasa's call of action_handoff; its replies go in the transcript as the conversation
+        service would record them (with their buttons)."""
+        from bot import transcript
+
+        answer = run_action(self.app, self.conversation_id, "action_handoff", **kwargs)
+        with self.app.app_context():
+            for response in answer["responses"]:
+                shown = texts.response(response["response"])
+                transcript.add(self.conversation_id, "bot", said(response), shown["buttons"])
+        return answer
+
+
+def run_action(app, sender_id: str, action: str, slots: dict | None = None) -> dict:
+    """POST /webhook exactly as Rasa calls an action."""
+    settings = app.config["SETTINGS"]
+    call = {
+        "next_action": action, "sender_id": sender_id, "version": "3.6.21",
+        "tracker": {"sender_id": sender_id, "slots": slots or {}, "paused": False, "events": [],
+                    "latest_message": {"text": "转人工", "intent": {"name": "request_human", "confidence": 0.99},
+                                       "entities": []},
+                    "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen"},
+        "domain": {},
+    }
+    resp = app.test_client().post(f"/webhook?token={settings.action_endpoint_token}", json=call)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return resp.get_json()
+
+
+def said(response: dict) -> str:
+    """The text a domain response of an action's answer becomes, its {placeholders} filled."""
+    values = {k: v for k, v in response.items() if k not in ("response", "text", "buttons") and v is not None}
+    return texts.text(response["response"], **values)
+
+
+def open_handoff(app, worker: Worker, **kwargs) -> Handoff:
+    with app.app_context():
+        handoff, _situation = app.extensions["handoff"].open(worker.conversation_id, kwargs.pop("reason", "request_human"),
+                                                             **kwargs)
+        return handoff
+
+
+def busy_text() -> str:
+    return texts.text("utter_service_unavailable")
+
+
+# ---------------------------------------------------------------------------------------------------
+def test_action_pauses_the_chat_and_tells_the_place_in_the_queue(handoff_app):
+    app, _clock = handoff_app()
+    officer = create_account(app, "wang")
+    app.test_client().get("/api/console/handoffs", headers=bearer(officer))  # an officer is online
+    first, second = Worker(app), Worker(app)
+    first.say("我想找人工")  # not answered by Rasa (down): the turn is still in the transcript
+    answer = first.ask_for_person()
+    assert answer["events"][0]["event"] == "pause"
+    [response] = answer["responses"]
+    assert response["response"] == "utter_handoff_queued" and response["position"] == 1
+    assert "第 1 位" in said(response) and "12351" in said(response)
+
+    answer = second.ask_for_person()
+    assert answer["responses"][0]["position"] == 2
+    with app.app_context():
+        handoff = Session.query(Handoff).filter_by(conversation_id=first.conversation_id).one()
+        assert (handoff.status, handoff.reason, handoff.channel, handoff.user, handoff.team) == (
+            "waiting", "request_human", "web", first.session_id, "general")
+        # The officer sees the turns before the request as context.
+        first_message = Session.get(Message, handoff.transcript_from)
+        assert first_message.text == "我想找人工"
+
+
+def test_nobody_online_says_so_and_keeps_the_handoff(handoff_app):
+    app, _clock = handoff_app()
+    worker = Worker(app)
+    [response] = worker.ask_for_person()["responses"]
+    assert response["response"] == "utter_handoff_no_officer"
+    assert "不在线" in said(response) and "12351" in said(response) and "留言" in said(response)
+    with app.app_context():
+        assert Session.query(Handoff).filter_by(conversation_id=worker.conversation_id, status="waiting").count() == 1
+
+
+def test_urgent_handoffs_go_first_and_one_conversation_has_one_handoff(handoff_app, database_url):
+    app, clock = handoff_app(database_url=database_url)
+    officer = create_account(app, "wang")
+    a, b, c = Worker(app), Worker(app), Worker(app)
+    open_handoff(app, a)
+    clock.advance(minutes=1)
+    open_handoff(app, b, reason="slot_retries", form_data={"name": "李娜"})
+    clock.advance(minutes=1)
+    open_handoff(app, c, reason="urgent_injury", priority="urgent", case_number="GS20261125-ABC123")
+    listed = app.test_client().get("/api/console/handoffs", headers=bearer(officer)).get_json()
+    assert [(h["user"], h["position"]) for h in listed] == [(c.session_id, 1), (a.session_id, 2), (b.session_id, 3)]
+    assert listed[0]["priority"] == "urgent" and listed[0]["case_number"] == "GS20261125-ABC123"
+
+    # A second trigger in the same conversation adds its facts to the handoff already waiting.
+    again = open_handoff(app, b, reason="fallback", priority="urgent", form_data={"phone": "13812345678"})
+    with app.app_context():
+        assert Session.query(Handoff).filter_by(conversation_id=b.conversation_id).count() == 1
+        merged = Session.get(Handoff, again.id)
+        assert merged.form_data == {"name": "李娜", "phone": "13812345678"} and merged.priority == "urgent"
+    listed = app.test_client().get("/api/console/handoffs", headers=bearer(officer)).get_json()
+    # Both urgent now: the one waiting longer goes first.
+    assert [(h["user"], h["position"]) for h in listed] == [(b.session_id, 1), (c.session_id, 2), (a.session_id, 3)]
+
+
+def test_a_waiting_workers_messages_stay_with_the_handoff(handoff_app):
+    app, _clock = handoff_app()
+    officer = create_account(app, "wang")
+    worker = Worker(app)
+    worker.ask_for_person()
+
+    first = worker.say("老板欠了我三个月工资")
+    assert len(first) == 1 and "第 1 位" in first[0]["text"] and busy_text() not in first[0]["text"]
+    assert worker.say("还有十几个工友也没拿到") == []  # acknowledged once, not after every line
+    assert worker.say(payload="/wage_arrears") == []  # a button, too, goes to the officer
+
+    handoff_id = app.test_client().get("/api/console/handoffs", headers=bearer(officer)).get_json()[0]["id"]
+    assert app.test_client().post(f"/api/console/handoffs/{handoff_id}/claim",
+                                  headers=bearer(officer)).status_code == 200
+    assert worker.say("你好，在吗") == []  # the officer answers from the console
+    detail = app.test_client().get(f"/api/console/handoffs/{handoff_id}", headers=bearer(officer)).get_json()
+    worker_lines = [m["text"] for m in detail["transcript"] if m["role"] == "user"]
+    assert worker_lines == ["老板欠了我三个月工资", "还有十几个工友也没拿到", "/wage_arrears", "你好，在吗"]
+    assert all(busy_text() not in m["text"] for m in detail["transcript"])
+
+
+def test_closing_greets_back_and_the_next_message_reaches_rasa_again(handoff_app):
+    app, _clock = handoff_app()
+    officer = create_account(app, "wang")
+    worker = Worker(app)
+    worker.ask_for_person()
+    client = app.test_client()
+    handoff_id = client.get("/api/console/handoffs", headers=bearer(officer)).get_json()[0]["id"]
+    client.post(f"/api/console/handoffs/{handoff_id}/claim", headers=bearer(officer))
+    closed = client.post(f"/api/console/handoffs/{handoff_id}/close", json={"outcome": "resolved"},
+                         headers=bearer(officer))
+    assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
+    last = worker.transcript()[-1]
+    assert (last["role"], last["text"]) == ("bot", texts.text("utter_handoff_back"))
+    assert [b["payload"] for b in last["buttons"]][-1] == "/request_human"
+
+    # Rasa is down, so the resume is owed and retried before the next message goes to Rasa.
+    r = redis.Redis.from_url(app.config["SETTINGS"].redis_url, decode_responses=True)
+    assert r.sismember("handoff:resume_pending", worker.conversation_id)
+    reply = worker.say("我还想问个问题")
+    assert [m["text"] for m in reply] == [busy_text()]  # the router let it through to (the absent) Rasa
+    assert r.sismember("handoff:resume_pending", worker.conversation_id)
+
+
+def test_the_worker_can_stop_waiting(handoff_app):
+    app, _clock = handoff_app()
+    worker = Worker(app)
+    [response] = worker.ask_for_person()["responses"]
+    [give_up] = [b for b in texts.response(response["response"])["buttons"] if b["payload"] == "/cancel"]
+    reply = worker.say(payload=give_up["payload"])  # the worker taps the button under the notice
+    assert [m["text"] for m in reply] == [texts.text("utter_handoff_worker_left")]
+    with app.app_context():
+        handoff = Session.query(Handoff).filter_by(conversation_id=worker.conversation_id).one()
+        assert (handoff.status, handoff.outcome) == ("closed", "worker_left")
+
+
+def test_close_for_conversation_ends_quietly(handoff_app):
+    from bot.handoff.service import close_for_conversation
+
+    app, _clock = handoff_app()
+    worker = Worker(app)
+    worker.ask_for_person()
+    before = len(worker.transcript())
+    with app.app_context():
+        assert close_for_conversation(worker.conversation_id) is True
+        handoff = Session.query(Handoff).filter_by(conversation_id=worker.conversation_id).one()
+        assert (handoff.status, handoff.outcome) == ("closed", "worker_left")
+        assert close_for_conversation(worker.conversation_id) is False
+        assert close_for_conversation("wechat:nobody") is False
+    assert len(worker.transcript()) == before  # nothing sent to someone who left
+
+
+def test_unclaimed_for_ten_minutes_is_told_again_and_flagged_once(handoff_app):
+    app, clock = handoff_app()
+    officer = create_account(app, "wang")
+    worker, other = Worker(app), Worker(app)
+    open_handoff(app, other)
+    open_handoff(app, worker)
+    service = app.extensions["handoff"]
+    clock.advance(minutes=9)
+    with app.app_context():
+        assert service.sweep_unclaimed() == []
+    clock.advance(minutes=2)
+    with app.app_context():
+        flagged = service.sweep_unclaimed()
+        assert sorted(h.conversation_id for h in flagged) == sorted([worker.conversation_id, other.conversation_id])
+        assert service.sweep_unclaimed() == []  # once only
+    notices = [m for m in worker.transcript() if m["role"] == "system"]
+    assert [m["text"] for m in notices] == [texts.text("utter_handoff_still_waiting", position=2)]
+    listed = app.test_client().get("/api/console/handoffs", headers=bearer(officer)).get_json()
+    assert all(h["flagged"] for h in listed) and listed[0]["waiting_seconds"] == 11 * 60
+
+
+def test_unclaimed_time_counts_from_the_opening(handoff_app):
+    app, clock = handoff_app(at=SATURDAY_3)
+    worker = Worker(app)
+    open_handoff(app, worker)
+    service = app.extensions["handoff"]
+    with app.app_context():
+        assert service.sweep_unclaimed() == []  # nobody on duty on Saturday night
+        clock.at = dt.datetime(2026, 11, 30, 9, 5, tzinfo=CHINA)
+        assert service.sweep_unclaimed() == []  # Monday, 5 minutes after opening
+        clock.advance(minutes=6)
+        assert [h.conversation_id for h in service.sweep_unclaimed()] == [worker.conversation_id]
