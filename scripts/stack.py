@@ -178,9 +178,16 @@ def _fresh_dir(path: Path) -> None:
         f.unlink()
 
 
+def _interrupt(*_args):
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("command", choices=["run"])
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C and a plain `kill` both stop everything; set explicitly because a shell that starts us
+    # in the background leaves SIGINT ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     sys.exit(run())
