@@ -94,6 +94,11 @@ def _register_blueprints(app: Flask) -> None:
     from bot.console.views import bp as console_bp
 
     app.register_blueprint(console_bp)
+    from bot.admin import bp as admin_bp
+    from bot.faq.feedback import bp as feedback_bp
+
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(feedback_bp)  # bearer-token callers only (the web chat)
 
 
 # Blueprints whose callers never hold a login cookie (web chat tokens, Rasa's secret, the back end

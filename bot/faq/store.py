@@ -124,7 +124,7 @@ def create_entry(fields: dict, actor: str, action: str = "create", commit: bool 
     Session.flush()
     _keep_version(entry, action, actor)
     if commit:
-        _commit()
+        commit_changes()
     return entry
 
 
@@ -137,7 +137,7 @@ def update_entry(entry: FaqEntry, fields: dict, actor: str, partial: bool = Fals
     _apply(entry, fields, actor)
     _keep_version(entry, action, actor)
     if commit:
-        _commit()
+        commit_changes()
     return entry
 
 
@@ -145,7 +145,7 @@ def delete_entry(entry: FaqEntry, actor: str) -> None:
     """Removes the entry; its versions stay, so it can be restored from its history."""
     _keep_version(entry, "delete", actor)
     Session.delete(entry)
-    _commit()
+    commit_changes()
 
 
 def restore_version(version: FaqVersion, actor: str) -> FaqEntry:
@@ -157,7 +157,7 @@ def restore_version(version: FaqVersion, actor: str) -> FaqEntry:
     _apply(entry, clean_fields(dict(version.snapshot)), actor)
     Session.flush()
     _keep_version(entry, "restore", actor)
-    _commit()
+    commit_changes()
     return entry
 
 
@@ -187,6 +187,6 @@ def categories() -> list[str]:
     return [c for (c,) in Session.query(FaqEntry.category).distinct().order_by(FaqEntry.category) if c]
 
 
-def _commit() -> None:
+def commit_changes() -> None:
     Session.commit()
     bump_version()

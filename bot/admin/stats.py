@@ -1,0 +1,84 @@
+"""Figures for /admin/stats over a date range: messages per day, top intents, handoff rate,
+fallback rate and FAQ hit rate."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func
+
+from bot.admin import intents
+from bot.faq.models import FaqLookup
+from bot.handoff.models import Handoff
+from bot.models import Message
+from config.database import Session
+
+DEFAULT_DAYS = 14
+MAX_DAYS = 366
+FALLBACK_INTENTS = ("nlu_fallback",)
+
+
+def date_range(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD, both days included; bad or missing values fall back to
+    the last DEFAULT_DAYS days."""
+    today = dt.datetime.utcnow().date()
+
+    def parse(value, default):
+        try:
+            return dt.date.fromisoformat(value) if value else default
+        except ValueError:
+            return default
+
+    last = parse(end, today)
+    first = parse(start, last - dt.timedelta(days=DEFAULT_DAYS - 1))
+    if first > last:
+        first, last = last, first
+    if (last - first).days >= MAX_DAYS:
+        first = last - dt.timedelta(days=MAX_DAYS - 1)
+    return first, last
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def collect(first: dt.date, last: dt.date) -> dict:
+    start = dt.datetime.combine(first, dt.time.min)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)
+    labelled_now = intents.label_range(start, end)
+    in_range = (Message.ts >= start, Message.ts < end)
+
+    day = func.date(Message.ts)
+    per_day = dict(Session.query(day, func.count()).filter(Message.role == "user", *in_range)
+                   .group_by(day).all())
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    user_messages = sum(per_day.values())
+
+    intent_counts = (Session.query(Message.intent, func.count()).filter(Message.role == "user", *in_range)
+                     .filter(Message.intent.isnot(None), Message.intent != intents.NOT_SEEN)
+                     .group_by(Message.intent).order_by(func.count().desc()).all())
+    understood = sum(n for _, n in intent_counts)
+    fallbacks = sum(n for name, n in intent_counts if name in FALLBACK_INTENTS)
+
+    conversations = (Session.query(func.count(func.distinct(Message.conversation_id)))
+                     .filter(Message.role == "user", *in_range).scalar() or 0)
+    handed = (Session.query(func.count(func.distinct(Handoff.conversation_id)))
+              .filter(Handoff.created_at >= start, Handoff.created_at < end).scalar() or 0)
+
+    lookups = dict(Session.query(FaqLookup.outcome, func.count())
+                   .filter(FaqLookup.ts >= start, FaqLookup.ts < end).group_by(FaqLookup.outcome).all())
+    searched = sum(lookups.values())
+
+    return {
+        "from": first.isoformat(), "to": last.isoformat(),
+        "messages_per_day": [{"day": d.isoformat(), "count": int(per_day.get(d.isoformat(), per_day.get(d, 0)))}
+                             for d in days],
+        "user_messages": user_messages,
+        "conversations": conversations,
+        "top_intents": [{"intent": name, "count": n} for name, n in intent_counts[:10]],
+        "labelled_messages": understood, "labelled_now": labelled_now,
+        "handoffs": handed, "handoff_rate": _rate(handed, conversations),
+        "fallbacks": fallbacks, "fallback_rate": _rate(fallbacks, understood),
+        "faq_lookups": searched, "faq_answered": lookups.get("answered", 0),
+        "faq_suggested": lookups.get("suggested", 0), "faq_missed": lookups.get("missed", 0),
+        "faq_hit_rate": _rate(lookups.get("answered", 0), searched),
+    }

@@ -1,0 +1,161 @@
+"""FAQ import and export as CSV or XLSX (openpyxl). Columns: question, similar_questions (one per
+line), answer, category, enabled. An import checks every row first and changes nothing unless all
+rows are good; problems are reported by row number as staff see it in Excel (header = row 1)."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+
+from bot.faq.models import FaqEntry
+from bot.faq.store import InvalidEntry, clean_fields, commit_changes, create_entry, update_entry
+from config.database import Session
+
+COLUMNS = ("question", "similar_questions", "answer", "category", "enabled")
+# Header names accepted on import (staff may relabel the header row in Chinese).
+ALIASES = {
+    "question": "question", "标准问题": "question", "问题": "question",
+    "similar_questions": "similar_questions", "similar questions": "similar_questions", "相似问法": "similar_questions",
+    "相似问题": "similar_questions", "answer": "answer", "答案": "answer", "category": "category", "分类": "category",
+    "enabled": "enabled", "启用": "enabled", "是否启用": "enabled",
+}
+MAX_ROWS = 2000
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # 0: the file as a whole
+    field: str
+    code: str
+
+    def as_json(self) -> dict:
+        return {"row": self.row, "field": self.field, "code": self.code}
+
+
+class ImportRejected(ValueError):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def _row(entry: FaqEntry) -> list:
+    return [entry.question, "\n".join(entry.variants or []), entry.answer, entry.category,
+            "1" if entry.enabled else "0"]
+
+
+def export_csv(entries: list[FaqEntry]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows(_row(e) for e in entries)
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read it as UTF-8
+
+
+def export_xlsx(entries: list[FaqEntry]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "FAQ"
+    sheet.append(COLUMNS)
+    for entry in entries:
+        sheet.append(_row(entry))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCDE", (36, 36, 70, 14, 8)):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _read_rows(filename: str, data: bytes) -> list[list]:
+    if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+            raise ImportRejected([Problem(0, "file", "unreadable")]) from exc
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportRejected([Problem(0, "file", "unreadable")])
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise ImportRejected([Problem(0, "file", "unreadable")]) from exc
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def parse(filename: str, data: bytes) -> list[tuple[int, dict]]:
+    """(row number, clean fields) for every data row; raises ImportRejected listing every problem."""
+    rows = _read_rows(filename, data)
+    if not rows:
+        raise ImportRejected([Problem(0, "file", "empty")])
+    header = [ALIASES.get(_cell(h).strip().lower()) for h in rows[0]]
+    missing = [c for c in ("question", "answer") if c not in header]
+    if missing:
+        raise ImportRejected([Problem(1, c, "missing_column") for c in missing])
+    problems: list[Problem] = []
+    parsed: list[tuple[int, dict]] = []
+    seen: dict[str, int] = {}
+    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(_cell(v).strip() for v in r)]
+    if len(body) > MAX_ROWS:
+        raise ImportRejected([Problem(0, "file", "too_many_rows")])
+    for number, raw in body:
+        values = {name: _cell(raw[i]) if i < len(raw) else "" for i, name in enumerate(header) if name}
+        try:
+            fields = clean_fields({"question": values.get("question"), "variants": values.get("similar_questions"),
+                                   "answer": values.get("answer"), "category": values.get("category"),
+                                   "enabled": values.get("enabled")})
+        except InvalidEntry as bad:
+            problems.extend(Problem(number, f, c) for f, c in bad.problems.items())
+            continue
+        if fields["question"] in seen:
+            problems.append(Problem(number, "question", "duplicate_in_file"))
+            continue
+        seen[fields["question"]] = number
+        parsed.append((number, fields))
+    if problems:
+        raise ImportRejected(problems)
+    if not parsed:
+        raise ImportRejected([Problem(0, "file", "empty")])
+    return parsed
+
+
+def import_file(filename: str, data: bytes, actor: str) -> dict:
+    """All rows or nothing: an entry with the same standard question is updated, others are
+    created. Returns {"created", "updated"}."""
+    rows = parse(filename, data)
+    existing = {e.question: e for e in Session.query(FaqEntry).all()}
+    created = updated = 0
+    try:
+        for _number, fields in rows:
+            entry = existing.get(fields["question"])
+            if entry is None:
+                create_entry(fields, actor, action="import", commit=False)
+                created += 1
+            elif entry.snapshot() != fields:
+                update_entry(entry, fields, actor, action="import", commit=False)
+                updated += 1
+        commit_changes()
+    except Exception:
+        Session.rollback()
+        raise
+    return {"created": created, "updated": updated, "rows": len(rows)}
