@@ -278,6 +278,7 @@
         if (local.getAttribute("data-role") !== role) local = restyle(local, role, text);
         local.setAttribute("data-id", key);
         setTime(local, m.ts);
+        if (role === "bot") addFeedback(local, m.id);
         if (buttons.length && !local.querySelector(".buttons")) addButtons(local, buttons);
         continue;
       }
@@ -285,6 +286,7 @@
       var el = renderMessage(role, text, buttons);
       el.setAttribute("data-id", key);
       setTime(el, m.ts);
+      if (role === "bot") addFeedback(el, m.id);
       appendMessage(el, false);
       if (role === "user") retireButtons(el);
     }
@@ -418,6 +420,29 @@
       wrap.appendChild(btn);
     });
     msgEl.appendChild(wrap);
+  }
+
+  // A small thumbs-down under a bot reply: the question it answered goes to the staff's list of
+  // questions the bot did not answer well (POST /api/chat/feedback).
+  function addFeedback(msgEl, id) {
+    if (typeof id !== "number" || msgEl.querySelector(".feedback") || !msgEl.querySelector(".bubble")) return;
+    var btn = node("button", "feedback"); // the glyph comes from CSS, so the reply's text stays the reply
+    btn.type = "button";
+    btn.title = S.thumbsDown || "";
+    btn.setAttribute("aria-label", S.thumbsDown || "");
+    btn.addEventListener("click", function () {
+      if (btn.disabled) return;
+      btn.disabled = true;
+      api("POST", "/api/chat/feedback", { session_id: state.sessionId, message_id: id }, 10000).then(function () {
+        btn.classList.add("done");
+        btn.title = S.thumbsDownDone || "";
+        btn.setAttribute("aria-label", S.thumbsDownDone || "");
+        showNotice(S.thumbsDownDone, "info", null, 4000);
+      }, function () {
+        btn.disabled = false;
+      });
+    });
+    msgEl.appendChild(btn);
   }
 
   function useButtons(wrap, chosen) {
