@@ -99,6 +99,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(feedback_bp)  # bearer-token callers only (the web chat)
+    from bot.channels import wechat
+
+    wechat.init_app(app)  # the "wechat" blueprint at /wechat, app.extensions["wechat"], its outbound sender
 
 
 # Blueprints whose callers never hold a login cookie (web chat tokens, Rasa's secret, the back end
@@ -135,8 +138,10 @@ def _register_error_handlers(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from bot.accounts.cli import users_cli
+    from bot.channels.wechat.cli import wechat_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(wechat_cli)
 
 
 def _start_background_workers(app: Flask) -> None:

@@ -1,0 +1,51 @@
+"""WeChat retries a message it got no answer to (three times, 5 s apart), and a retry may reach any
+gateway worker. The first copy claims the message in Redis (SET NX, with expiry) and stores its
+answer; a copy arriving later gets that answer, waiting for it while the first is still running."""
+from __future__ import annotations
+
+import time
+
+import redis
+from wechatpy.messages import BaseMessage
+
+PREFIX = "wechat:retry:"
+# Longer than WeChat's retry window (about 15 s); MsgIds are unique, so a long memory is harmless.
+KEEP_SECONDS = 600
+RUNNING = "\x00running"  # marker while the first copy is being answered
+POLL_SECONDS = 0.05
+
+
+def message_key(message: BaseMessage) -> str:
+    """WeChat's own advice: MsgId for messages, FromUserName + CreateTime for events."""
+    if message.id:
+        return f"msg:{message.id}"
+    return f"event:{message.source}:{message.time}"
+
+
+class RetryGuard:
+    def __init__(self, r: redis.Redis):
+        self.redis = r
+
+    def claim(self, key: str) -> bool:
+        """True for the first copy of a message (it must answer); False for a retry."""
+        return bool(self.redis.set(PREFIX + key, RUNNING, nx=True, ex=KEEP_SECONDS))
+
+    def store(self, key: str, answer: str) -> None:
+        """The answer the first copy gave ("" for "success"), for retries to repeat."""
+        self.redis.set(PREFIX + key, answer, ex=KEEP_SECONDS)
+
+    def release(self, key: str) -> None:
+        """The first copy failed before answering: let WeChat's retry start afresh."""
+        self.redis.delete(PREFIX + key)
+
+    def wait(self, key: str, deadline: float) -> str | None:
+        """For a retry: the first copy's answer, or "" ("success") if it is not ready by `deadline`
+        (time.monotonic()) - the first copy then delivers its replies itself. None when the first
+        copy gave up (released), so this copy may claim the message."""
+        while True:
+            value = self.redis.get(PREFIX + key)
+            if value != RUNNING:
+                return value
+            if time.monotonic() >= deadline:
+                return ""
+            time.sleep(POLL_SECONDS)
