@@ -17,7 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.faq.retrieval import ANSWER_AT, SUGGEST_AT, Candidate, FaqIndex  # noqa: E402
+from bot.faq.retrieval import AMBIGUOUS_RATIO, ANSWER_AT, SUGGEST_AT, Candidate, FaqIndex  # noqa: E402
 from bot.faq.seed import seed_entries  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "faq" / "eval_questions.yml"
@@ -74,9 +74,10 @@ def report(r: dict) -> str:
         "|---|---|",
         f"| top-1 accuracy (target >= 0.9) | **{r['top1']:.3f}** |",
         f"| right entry among the top 3 | {r['top3']:.3f} |",
-        f"| answered directly (score >= {ANSWER_AT}) | {r['outcomes'].get('answer', 0)} "
+        f"| answered directly (score >= {ANSWER_AT}, runner-up < {AMBIGUOUS_RATIO} x best) | "
+        f"{r['outcomes'].get('answer', 0)} "
         f"({r['answered_right']} right, {r['answered_wrong']} wrong) |",
-        f"| offered as buttons ({SUGGEST_AT} <= score < {ANSWER_AT}) | {r['outcomes'].get('suggest', 0)} |",
+        f"| offered as buttons (score >= {SUGGEST_AT}, not answered) | {r['outcomes'].get('suggest', 0)} |",
         f"| fallback (score < {SUGGEST_AT}) | {r['outcomes'].get('none', 0)} |",
         f"| search time per question | {r['ms_per_question']:.2f} ms |",
         f"| unrelated questions ({r['unrelated_n']}): answered from the FAQ (wrongly) | "

@@ -3,8 +3,9 @@ entry, in two fields: its phrasings (the standard question and the similar ones,
 and, weighted lower, its answer, which often holds the words a worker uses.
 
 BM25 scores grow with the length of the question, so they are divided by what a phrasing holding
-each question term once would score (the sum of the terms' idf): the score is then about 0..1 and
-one pair of thresholds fits short and long questions alike.
+each question term once would score (the sum of the terms' idf): about 1 means "every word of the
+question is in the entry", and one pair of thresholds fits short and long questions alike. A
+question that fits two entries about equally well ("会员") is answered with a choice, not a guess.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ ANSWER_AT = 0.6
 SUGGEST_AT = 0.3
 SUGGESTIONS = 3
 ANSWER_WEIGHT = 0.45  # how much the answer field counts beside the phrasings
+AMBIGUOUS_RATIO = 0.9  # a runner-up this close to the best makes the question ambiguous
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,8 @@ class FaqIndex:
 
     def decide(self, question: str) -> Decision:
         matches = self.search(question)
-        if matches and matches[0].score >= ANSWER_AT:
+        clear = len(matches) < 2 or matches[1].score < AMBIGUOUS_RATIO * matches[0].score
+        if matches and matches[0].score >= ANSWER_AT and clear:
             return Decision("answer", matches[:1])
         offered = [m for m in matches if m.score >= SUGGEST_AT]
         if offered:
