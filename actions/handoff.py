@@ -47,4 +47,13 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        return request_handoff(dispatcher, tracker, reason="request_human")
+        return request_handoff(dispatcher, tracker, reason="request_human",
+                               form_data=form_so_far(tracker, domain))
+
+
+def form_so_far(tracker: Tracker, domain: DomainDict) -> dict[str, Any] | None:
+    """What the worker already answered in the form they were filling in, for the officer."""
+    form = (tracker.active_loop or {}).get("name")
+    required = ((domain.get("forms") or {}).get(form) or {}).get("required_slots") or []
+    answered = {slot: tracker.get_slot(slot) for slot in required if tracker.get_slot(slot) is not None}
+    return answered or None

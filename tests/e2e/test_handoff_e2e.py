@@ -20,12 +20,13 @@ from config.settings import PROJECT_ROOT
 FLASK = PROJECT_ROOT / ".venv" / "bin" / "flask"
 
 
-def create_officer(live_stack, teams: str = "general", password: str = "s3cret-pass") -> tuple[str, str]:
+def create_officer(live_stack, teams: str = "general", password: str = "s3cret-pass",
+                   display_name: str | None = None) -> tuple[str, str]:
     """`flask --app server users create` against the live database; returns (name, API token)."""
     name = f"officer_{uuid.uuid4().hex[:8]}"
     result = subprocess.run(
         [str(FLASK), "--app", "server", "users", "create", name, "--role", "officer", "--teams", teams,
-         "--password", password, "--display-name", name],
+         "--password", password, "--display-name", display_name or name],
         env=dict(live_stack.env, OUTBOX_WORKER="0"), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     return name, re.search(r"token: (\S+)", result.stdout).group(1)

@@ -97,7 +97,8 @@ class Worker:
         return answer
 
 
-def run_action(app, sender_id: str, action: str, slots: dict | None = None) -> dict:
+def run_action(app, sender_id: str, action: str, slots: dict | None = None, active_loop: str | None = None,
+               domain: dict | None = None) -> dict:
     """POST /webhook exactly as Rasa calls an action."""
     settings = app.config["SETTINGS"]
     call = {
@@ -105,8 +106,9 @@ def run_action(app, sender_id: str, action: str, slots: dict | None = None) -> d
         "tracker": {"sender_id": sender_id, "slots": slots or {}, "paused": False, "events": [],
                     "latest_message": {"text": "转人工", "intent": {"name": "request_human", "confidence": 0.99},
                                        "entities": []},
-                    "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen"},
-        "domain": {},
+                    "followup_action": None, "active_loop": {"name": active_loop} if active_loop else {},
+                    "latest_action_name": "action_listen"},
+        "domain": domain or {},
     }
     resp = app.test_client().post(f"/webhook?token={settings.action_endpoint_token}", json=call)
     assert resp.status_code == 200, resp.get_data(as_text=True)
@@ -152,6 +154,17 @@ def test_action_pauses_the_chat_and_tells_the_place_in_the_queue(handoff_app):
         # The officer sees the turns before the request as context.
         first_message = Session.get(Message, handoff.transcript_from)
         assert first_message.text == "我想找人工"
+
+
+def test_asking_in_the_middle_of_a_form_hands_over_what_was_answered(handoff_app):
+    app, _clock = handoff_app()
+    worker = Worker(app)
+    domain = {"forms": {"join_union_form": {"required_slots": ["name", "id_consent", "id_number", "phone"]}}}
+    worker.ask_for_person(slots={"name": "张伟", "id_consent": True, "id_number": None, "other": "x"},
+                          active_loop="join_union_form", domain=domain)
+    with app.app_context():
+        handoff = Session.query(Handoff).filter_by(conversation_id=worker.conversation_id).one()
+        assert handoff.form_data == {"name": "张伟", "id_consent": True}
 
 
 def test_nobody_online_says_so_and_keeps_the_handoff(handoff_app):
