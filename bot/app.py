@@ -106,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
 
 # Blueprints whose callers never hold a login cookie (web chat tokens, Rasa's secret, the back end
 # key, WeChat signatures): a forged cross-site request has nothing to ride on.
-CSRF_FREE_BLUEPRINTS = {"web_chat", "action_endpoint", "union_backend", "wechat", "ops"}
+CSRF_FREE_BLUEPRINTS = {"web_chat", "chat_feedback", "action_endpoint", "union_backend", "wechat", "ops"}
 
 
 def _csrf_for_cookie_sessions(app: Flask) -> None:

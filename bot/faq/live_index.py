@@ -21,6 +21,10 @@ CHECK_SECONDS = 0.5
 
 
 def bump_version() -> None:
+    """Announces a committed change to every worker; this worker looks again at once."""
+    live = current_app.extensions.get("faq_index")
+    if live is not None:
+        live.invalidate()
     try:
         current_app.extensions["redis"].incr(VERSION_KEY)
     except redis.RedisError:
@@ -37,6 +41,9 @@ class LiveIndex:
     def __init__(self):
         self._lock = threading.Lock()
         self._index: FaqIndex | None = None
+        self._checked = 0.0
+
+    def invalidate(self) -> None:
         self._checked = 0.0
 
     def _fresh(self) -> bool:
