@@ -56,5 +56,10 @@ test: $(MODEL) browser
 eval-faq: $(VENV)/.installed
 	$(PY) -m scripts.eval_faq --report docs/faq_report.md
 
+# Intent accuracy, macro-F1 and confusion matrix on the held-out split (tests/nlu/heldout*.yml) and
+# `rasa test core` on tests/test_conversations.yml; rewrites docs/nlu_report.md.
+eval-nlu: $(MODEL)
+	$(PY) -m scripts.eval_nlu --model $(MODEL) --report docs/nlu_report.md
+
 clean:
 	rm -rf models .rasa var

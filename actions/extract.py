@@ -351,3 +351,51 @@ def extract_employer(text: str) -> str | None:
     if 2 <= len(name) <= 40 and not re.fullmatch(r"[\d\s]+", name):
         return name
     return None
+
+
+# --------------------------------------------------------------------------- yes / no answers
+_UNKNOWN_RE = re.compile(r"不知道|不清楚|不确定|不晓得|不了解|没注意|忘了|说不好|搞不清|/unknown")
+_NO_RE = re.compile(r"没有|没签|没交|没买|没上|没给|没办|没|无|不是|否|不签|不交|/deny|^不$|^不用")
+_YES_RE = re.compile(r"有|签了|签过|交了|交过|买了|上了|是的|是|对|嗯|好|办了|/affirm|^签$|^交$")
+
+
+def parse_yes_no(text: str) -> str | None:
+    """'yes', 'no' or 'unknown' for answers like 签了 / 没签 / 不清楚 (and the /affirm, /deny
+    buttons); None when the answer says none of these."""
+    text = _clean(text)
+    if not text:
+        return None
+    if _UNKNOWN_RE.search(text):
+        return "unknown"
+    if _NO_RE.search(text):
+        return "no"
+    if _YES_RE.search(text):
+        return "yes"
+    return None
+
+
+# --------------------------------------------------------------------------- urgent wording
+# Injuries that need an ambulance now (DESIGN: bleeding, unconscious, fell from height).
+_URGENT_INJURY_RE = re.compile(
+    r"(?<!没)(?<!不)(?:流血|出血|血流不止|止不住血|大出血|昏迷|昏过去|晕过去|晕倒|不省人事|没有?意识|叫不醒|没反应|"
+    r"没呼吸|没气了|抽搐|从.{0,8}(?:楼|架|梯|高处|屋顶|塔吊|脚手架).{0,4}(?:摔|掉|跌|坠)|高处坠落|坠落|"
+    r"(?:摔|掉|跌|坠)下来|动不了|不能动|起不来|站不起来|骨头露|断了|压在下面|被埋|触电|烧伤很重|大面积烧伤)")
+_SELF_HARM_RE = re.compile(r"不想活|活着没意思|活不下去|自杀|轻生|寻死|跳楼|跳河|喝农药|割腕|一死了之|去死|结束生命|想死")
+
+
+def is_urgent_injury(text: str) -> bool:
+    """Wording that means someone needs an ambulance now: still bleeding, unconscious, fell from
+    height, cannot move."""
+    return bool(_URGENT_INJURY_RE.search(_clean(text)))
+
+
+def mentions_self_harm(text: str) -> bool:
+    return bool(_SELF_HARM_RE.search(_clean(text)))
+
+
+_HOLIDAY_RE = re.compile(r"过年|春节|年前|年底|年关|回家过年|中秋|国庆|端午|五一|节前|过节|元旦")
+
+
+def mentions_holiday(text: str) -> bool:
+    """Wages wanted before a holiday (过年, 春节, 中秋, 国庆 ...): the union treats these as urgent."""
+    return bool(_HOLIDAY_RE.search(_clean(text)))

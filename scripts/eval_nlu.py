@@ -1,0 +1,157 @@
+"""NLU and dialogue evaluation: `make eval-nlu` (writes docs/nlu_report.md).
+
+1. Trains an NLU-only model on the training split (every file in nlu/, config/config.yml with its
+   fixed random seeds) and tests it on the held-out split (tests/nlu/heldout*.yml: written
+   separately, never trained on): intent accuracy, macro-F1, per-intent scores, confusion matrix.
+2. Runs `rasa test core` on the end-to-end test stories (tests/test_conversations.yml) with the
+   full model (MODEL, trained by `make train`): every conversation's expected actions.
+
+    python -m scripts.eval_nlu [--model models/union.tar.gz] [--report docs/nlu_report.md]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = str(Path(sys.executable).parent / "rasa")
+HELDOUT_GLOB = "tests/nlu/heldout*.yml"
+STORIES = "tests/test_conversations.yml"
+TARGET_MACRO_F1 = 0.95
+ENV = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_WARN_20="0")
+
+
+def run(cmd: list[str], log) -> None:
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, cwd=ROOT, env=ENV, check=True, stdout=log, stderr=subprocess.STDOUT)
+
+
+def merged_heldout(out: Path) -> tuple[Path, list[str]]:
+    """All held-out files as one NLU file (rasa test nlu takes one)."""
+    files = sorted(ROOT.glob(HELDOUT_GLOB))
+    items = []
+    for path in files:
+        items += (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []
+    merged = out / "heldout_merged.yml"
+    merged.write_text(yaml.safe_dump({"version": "3.1", "nlu": items}, allow_unicode=True), encoding="utf-8")
+    return merged, [str(p.relative_to(ROOT)) for p in files]
+
+
+def confusion(results: Path) -> tuple[list[str], dict[tuple[str, str], int]]:
+    pairs: Counter = Counter()
+    for name in ("intent_successes.json", "intent_errors.json"):
+        path = results / name
+        if path.exists():
+            for item in json.loads(path.read_text(encoding="utf-8")):
+                predicted = (item.get("intent_prediction") or {}).get("name") or "None"
+                pairs[(item["intent"], predicted)] += 1
+    labels = sorted({a for a, _ in pairs} | {b for _, b in pairs})
+    return labels, pairs
+
+
+def nlu_section(work: Path, log) -> tuple[list[str], float]:
+    model_dir = work / "model"
+    started = time.monotonic()
+    run(["flock", str(ROOT / "var" / "train.lock"), RASA, "train", "nlu", "--config", "config/config.yml",
+         "--nlu", "nlu", "--out", str(model_dir), "--fixed-model-name", "nlu-eval", "--num-threads", "2"], log)
+    train_seconds = time.monotonic() - started
+    heldout, files = merged_heldout(work)
+    results = work / "nlu"
+    run([RASA, "test", "nlu", "--model", str(model_dir / "nlu-eval.tar.gz"), "--nlu", str(heldout),
+         "--out", str(results), "--successes", "--no-plot"], log)
+    report = json.loads((results / "intent_report.json").read_text(encoding="utf-8"))
+    macro = report["macro avg"]["f1-score"]
+    intents = sorted(k for k, v in report.items() if isinstance(v, dict) and "support" in v
+                     and k not in ("macro avg", "weighted avg", "micro avg"))
+    training = sum(1 for p in ROOT.glob("nlu/*.yml")
+                   for item in (yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("nlu") or []
+                   if "intent" in item for line in item["examples"].splitlines() if line.strip().startswith("- "))
+    lines = [
+        "## Intents on the held-out split",
+        "",
+        f"- training split: every file in `nlu/` ({training} examples), config `config/config.yml`; "
+        f"NLU training took {train_seconds / 60:.1f} min",
+        f"- held-out split: {', '.join(f'`{f}`' for f in files)} ({report['macro avg']['support']} examples, "
+        f"{len(intents)} intents; written separately, never trained on)",
+        f"- **intent accuracy: {report['accuracy']:.3f}**",
+        f"- **macro-F1: {macro:.3f}** (target {TARGET_MACRO_F1}: {'met' if macro >= TARGET_MACRO_F1 else 'NOT met'})",
+        f"- weighted F1: {report['weighted avg']['f1-score']:.3f}",
+        "",
+        "| intent | precision | recall | F1 | support | confused with |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in intents:
+        row = report[name]
+        confused = ", ".join(f"{k} ({v})" for k, v in (row.get("confused_with") or {}).items())
+        lines.append(f"| {name} | {row['precision']:.2f} | {row['recall']:.2f} | {row['f1-score']:.2f} | "
+                     f"{row['support']} | {confused} |")
+    labels, pairs = confusion(results)
+    short = {label: f"{i:02d}" for i, label in enumerate(labels)}
+    lines += ["", "### Confusion matrix (rows: true intent, columns: predicted)", "",
+              "Columns are numbered as the rows. `.` is zero.", "", "```",
+              "   " + " ".join(f"{short[c]:>3}" for c in labels)]
+    for row_label in labels:
+        cells = " ".join(f"{(pairs.get((row_label, c)) or '.'):>3}" for c in labels)
+        lines.append(f"{short[row_label]} {cells}  {row_label}")
+    lines.append("```")
+    return lines, macro
+
+
+def core_section(model: Path, work: Path, log) -> list[str]:
+    results = work / "core"
+    run([RASA, "test", "core", "--model", str(model), "--stories", STORIES, "--out", str(results),
+         "--no-plot"], log)
+    stories = (yaml.safe_load((ROOT / STORIES).read_text(encoding="utf-8")) or {}).get("stories") or []
+    failed_file = results / "failed_test_stories.yml"
+    failed_text = failed_file.read_text(encoding="utf-8") if failed_file.exists() else ""
+    failed = [s["story"] for s in stories if f"story: {s['story']}" in failed_text]
+    report_path = results / "story_report.json"
+    action_line = ""
+    if report_path.exists():
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        action_line = (f"- action-level accuracy: {report.get('accuracy', 0):.3f}, "
+                       f"macro-F1 {report['macro avg']['f1-score']:.3f} over {report['macro avg']['support']} actions")
+    lines = ["## Conversations (`rasa test core`)", "",
+             f"- test stories: `{STORIES}` ({len(stories)} stories), model `{model.relative_to(ROOT)}`",
+             f"- **stories fully correct: {len(stories) - len(failed)} / {len(stories)}**"]
+    if action_line:
+        lines.append(action_line)
+    lines += [f"- failed: {name}" for name in failed]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="models/union.tar.gz", help="full model for rasa test core")
+    parser.add_argument("--report", default="docs/nlu_report.md")
+    parser.add_argument("--log", default="var/eval_nlu.log")
+    args = parser.parse_args(argv)
+    (ROOT / "var").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="eval-nlu-") as tmp, open(ROOT / args.log, "w") as log:
+        work = Path(tmp)
+        nlu_lines, macro = nlu_section(work, log)
+        core_lines = core_section(ROOT / args.model, work, log)
+    report = ["# NLU and conversation evaluation", "",
+              f"Made by `make eval-nlu MODEL={args.model}` "
+              f"(`python -m scripts.eval_nlu --model {args.model}`) on "
+              f"{dt.datetime.now().strftime('%Y-%m-%d %H:%M')}. Full output of the Rasa commands: `{args.log}`.",
+              "", *nlu_lines, "", *core_lines, ""]
+    out = ROOT / args.report
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(report), encoding="utf-8")
+    print("\n".join(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
