@@ -17,7 +17,7 @@ from config.database import Session
 log = logging.getLogger(__name__)
 
 NOT_SEEN = "-"  # Rasa has no user event for this message
-SETTLE_SECONDS = 60  # younger messages may still be in Rasa's hands
+SETTLE_SECONDS = 15  # younger messages may still be in Rasa's hands (its client timeout is 10 s)
 MATCH_SECONDS = 30  # a user event is at most this long after the transcript line
 MAX_CONVERSATIONS = 300  # per dashboard load; the rest are labelled at the next one
 
@@ -61,9 +61,9 @@ def match(messages: list[Message], events: list[dict]) -> dict[int, str]:
     return labels
 
 
-def label_range(start: dt.datetime, end: dt.datetime) -> int:
+def label_range(start: dt.datetime, end: dt.datetime, settle_seconds: float = SETTLE_SECONDS) -> int:
     """Labels the settled, unlabelled worker messages between start and end; returns how many."""
-    settled = min(end, utcnow() - dt.timedelta(seconds=SETTLE_SECONDS))
+    settled = min(end, utcnow() - dt.timedelta(seconds=settle_seconds))
     pending = (Session.query(Message)
                .filter(Message.role == "user", Message.intent.is_(None), Message.ts >= start, Message.ts < settled)
                .order_by(Message.conversation_id, Message.id).all())
