@@ -206,14 +206,8 @@ class HandoffService:
         handoff = self.get(handoff_id)
         if not self.may_see(handoff, officer):
             raise Forbidden("this handoff belongs to another team", "other_team")
-        result = Session.execute(
-            update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
-            .values(status="active", officer=officer.name, claimed_at=self.now_naive())
-            .execution_options(synchronize_session=False))
-        Session.commit()
-        if result.rowcount != 1:
-            raise self._changed_under_us(handoff_id)
-        handoff = self.get(handoff_id)
+        handoff = self._change(handoff_id, [Handoff.status == "waiting"],
+                               status="active", officer=officer.name, claimed_at=self.now_naive())
         self.queues.dequeue(handoff.team, handoff.id)
         audit(officer.name, "handoff_claim", f"handoff:{handoff.id}", {"conversation": handoff.conversation_id})
         outbound.deliver(handoff.conversation_id,
@@ -223,10 +217,7 @@ class HandoffService:
 
     def reply(self, handoff_id: int, officer: User, text: str) -> int:
         """The officer's message to the worker, on the worker's channel; returns its message id."""
-        if not isinstance(text, str) or not text.strip():
-            raise HandoffError("text must be a non-empty string")
-        if len(text) > MAX_REPLY_CHARS:
-            raise HandoffError(f"text is longer than {MAX_REPLY_CHARS} characters")
+        text = _checked_text(text, MAX_REPLY_CHARS)
         handoff = self.get(handoff_id)
         if not self.holds(handoff, officer):
             if handoff.status == "waiting":
@@ -234,18 +225,15 @@ class HandoffService:
             if handoff.status == "closed":
                 raise Conflict("this handoff is already closed", "closed")
             raise Conflict(f"this chat is held by {handoff.officer}", "held_by_other")
-        return outbound.deliver(handoff.conversation_id, text.strip(), role="officer")
+        return outbound.deliver(handoff.conversation_id, text, role="officer")
 
     # ---- notes, transfers --------------------------------------------------------------------------
-    def add_note(self, handoff_id: int, author: User, text: str, kind: str = "note") -> HandoffNote:
-        if not isinstance(text, str) or not text.strip():
-            raise HandoffError("text must be a non-empty string")
-        if len(text) > MAX_NOTE_CHARS:
-            raise HandoffError(f"text is longer than {MAX_NOTE_CHARS} characters")
+    def add_note(self, handoff_id: int, author: User, text: str) -> HandoffNote:
+        text = _checked_text(text, MAX_NOTE_CHARS)
         handoff = self.get(handoff_id)
         if not self.may_see(handoff, author):
             raise Forbidden("this handoff belongs to another team", "other_team")
-        return self._note(handoff, author.name, text.strip(), kind)
+        return self._note(handoff, author.name, text, "note")
 
     def _note(self, handoff: Handoff, author: str, text: str, kind: str) -> HandoffNote:
         note = HandoffNote(handoff_id=handoff.id, kind=kind, author=author, text=text, created_at=self.now_naive())
@@ -266,10 +254,9 @@ class HandoffService:
         if handoff.status == "waiting" and handoff.team == team:
             raise HandoffError("the handoff already waits in that team's queue", "same_team")
         old_team = handoff.team
-        self._conditional_move(handoff, team=team, status="waiting", officer=None, claimed_at=None,
-                               queued_at=self.now_naive(), flagged_at=None)
+        handoff = self._move(handoff, team=team, status="waiting", officer=None, claimed_at=None,
+                             queued_at=self.now_naive(), flagged_at=None)
         self.queues.dequeue(old_team, handoff.id)
-        handoff = self.get(handoff_id)
         self._enqueue(handoff)  # keeps its place by age and priority
         self._note(handoff, actor.name, team, "transfer_team")
         audit(actor.name, "handoff_transfer", f"handoff:{handoff.id}", {"from_team": old_team, "to_team": team})
@@ -291,10 +278,8 @@ class HandoffService:
             raise HandoffError("that officer belongs to no team", "unknown_officer")
         team = handoff.team if handoff.team in target_teams else target_teams[0]
         old_team = handoff.team
-        self._conditional_move(handoff, team=team, status="active", officer=target.name,
-                               claimed_at=self.now_naive())
+        handoff = self._move(handoff, team=team, status="active", officer=target.name, claimed_at=self.now_naive())
         self.queues.dequeue(old_team, handoff.id)
-        handoff = self.get(handoff_id)
         self._note(handoff, actor.name, target.name, "transfer_officer")
         audit(actor.name, "handoff_transfer", f"handoff:{handoff.id}", {"to_officer": target.name, "team": team})
         outbound.deliver(handoff.conversation_id,
@@ -302,17 +287,24 @@ class HandoffService:
                          role="system")
         return handoff
 
-    def _conditional_move(self, handoff: Handoff, **values) -> None:
-        """Apply `values` only if nobody changed the handoff since we read it."""
-        result = Session.execute(
-            update(Handoff).where(Handoff.id == handoff.id, Handoff.status == handoff.status,
-                                  Handoff.team == handoff.team,
-                                  Handoff.officer.is_(None) if handoff.officer is None
-                                  else Handoff.officer == handoff.officer)
-            .values(**values).execution_options(synchronize_session=False))
+    def _move(self, handoff: Handoff, **values) -> Handoff:
+        """Apply `values` only if nobody changed who holds the handoff since we read it."""
+        unchanged = [Handoff.status == handoff.status, Handoff.team == handoff.team,
+                     Handoff.officer.is_(None) if handoff.officer is None else Handoff.officer == handoff.officer]
+        return self._change(handoff.id, unchanged, **values)
+
+    def _change(self, handoff_id: int, conditions: list, **values) -> Handoff:
+        """One conditional UPDATE: applied only while `conditions` hold, else Conflict."""
+        if not self._update_if(handoff_id, conditions, **values):
+            raise self._changed_under_us(handoff_id)
+        return self.get(handoff_id)
+
+    @staticmethod
+    def _update_if(handoff_id: int, conditions: list, **values) -> bool:
+        result = Session.execute(update(Handoff).where(Handoff.id == handoff_id, *conditions).values(**values)
+                                 .execution_options(synchronize_session=False))
         Session.commit()
-        if result.rowcount != 1:
-            raise self._changed_under_us(handoff.id)
+        return result.rowcount == 1
 
     # ---- close and give the chat back to the bot ---------------------------------------------------
     def close(self, handoff_id: int, actor: User | None, outcome: str = "resolved", notify: bool = True) -> Handoff:
@@ -324,14 +316,8 @@ class HandoffService:
         self._may_manage(handoff, actor)
         last_message = (Session.query(func.max(Message.id))
                         .filter(Message.conversation_id == handoff.conversation_id).scalar()) or 0
-        result = Session.execute(
-            update(Handoff).where(Handoff.id == handoff_id, Handoff.status == handoff.status)
-            .values(status="closed", closed_at=self.now_naive(), outcome=outcome, transcript_to=last_message)
-            .execution_options(synchronize_session=False))
-        Session.commit()
-        if result.rowcount != 1:
-            raise self._changed_under_us(handoff_id)
-        handoff = self.get(handoff_id)
+        handoff = self._change(handoff_id, [Handoff.status == handoff.status], status="closed",
+                               closed_at=self.now_naive(), outcome=outcome, transcript_to=last_message)
         self.queues.dequeue(handoff.team, handoff.id)
         self.queues.forget_acknowledgement(handoff.conversation_id)
         audit(actor.name if actor else "system", "handoff_close", f"handoff:{handoff.id}", {"outcome": outcome})
@@ -370,13 +356,9 @@ class HandoffService:
                       .order_by(Handoff.id).all())
         flagged = []
         for handoff in candidates:
-            result = Session.execute(
-                update(Handoff).where(Handoff.id == handoff.id, Handoff.status == "waiting",
-                                      Handoff.flagged_at.is_(None))
-                .values(flagged_at=self.now_naive()).execution_options(synchronize_session=False))
-            Session.commit()
-            if result.rowcount != 1:
-                continue
+            if not self._update_if(handoff.id, [Handoff.status == "waiting", Handoff.flagged_at.is_(None)],
+                                   flagged_at=self.now_naive()):
+                continue  # claimed, or flagged by another gateway worker, meanwhile
             position = self.situation(handoff).position
             outbound.deliver(handoff.conversation_id, texts.text("utter_handoff_still_waiting", position=position),
                              role="system")
@@ -391,6 +373,14 @@ class HandoffService:
 
     def online_officers(self, team: str) -> list[str]:
         return self.queues.online(team, self.now().timestamp(), self.cfg.presence_seconds)
+
+
+def _checked_text(text, limit: int) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise HandoffError("text must be a non-empty string")
+    if len(text) > limit:
+        raise HandoffError(f"text is longer than {limit} characters")
+    return text.strip()
 
 
 def service() -> HandoffService:

@@ -10,7 +10,7 @@ from bot.handoff.hours import OfficeHours
 from bot.handoff.settings import HandoffSettings
 from config.settings import Settings
 from tests.integration.test_handoff_service import (  # noqa: F401  (fixture)
-    CHINA, SATURDAY_3, Worker, bearer, create_account, handoff_app, said)
+    CHINA, SATURDAY_3, Worker, create_account, handoff_app, said)
 
 
 def at(y, mo, d, h, mi=0) -> dt.datetime:
