@@ -73,10 +73,11 @@ def note_json(note: HandoffNote) -> dict:
 
 
 def detail(handoff: Handoff, service: HandoffService, viewer: User, after: int = 0) -> dict:
-    """The handoff with its transcript (messages after `after`), form data and notes."""
+    """The handoff with its transcript, form data and notes. A poll for the messages after `after`
+    leaves the form data out, so the holder's console does not show (and audit) it every poll."""
     holder = service.holds(handoff, viewer)
     messages = [transcript.as_json(m) for m in _messages(handoff, after)]
-    form_data = dict(handoff.form_data or {})
+    form_data = dict(handoff.form_data or {}) if not after else {}
     masked_form, masked_messages = mask_pii(form_data), [dict(m, text=mask_text(m["text"])) for m in messages]
     body = list_item(handoff, service)
     if holder:
@@ -88,5 +89,7 @@ def detail(handoff: Handoff, service: HandoffService, viewer: User, after: int =
         body.update(form_data=form_data, transcript=messages)
     else:
         body.update(form_data=masked_form, transcript=masked_messages)
+    if after:
+        del body["form_data"]
     body.update(holder=holder, masked=not holder, notes=[note_json(n) for n in service.notes(handoff.id)])
     return body

@@ -65,8 +65,13 @@ def test_ids_and_phones_in_full_only_for_the_holder_and_audited(handoff_app):
     other = client.get(f"/api/console/handoffs/{handoff.id}", headers=bearer(li)).get_json()
     assert not other["holder"] and ID_NUMBER not in str(other) and PHONE not in str(other)
     last_id = full["transcript"][-1]["id"]
-    client.get(f"/api/console/handoffs/{handoff.id}?after={last_id}", headers=bearer(wang))
-    assert len(full_views(app, handoff.id)) == 2  # the form data is in every answer to the holder
+    poll = client.get(f"/api/console/handoffs/{handoff.id}?after={last_id}", headers=bearer(wang)).get_json()
+    assert poll["transcript"] == [] and "form_data" not in poll
+    assert len(full_views(app, handoff.id)) == 1
+    worker.say("换个号码 13912345678")
+    poll = client.get(f"/api/console/handoffs/{handoff.id}?after={last_id}", headers=bearer(wang)).get_json()
+    assert [m["text"] for m in poll["transcript"]] == ["换个号码 13912345678"]
+    assert full_views(app, handoff.id)[-1].detail == {"form_fields": [], "messages": [poll["transcript"][0]["id"]]}
     # After closing nobody holds it: masked again.
     client.post(f"/api/console/handoffs/{handoff.id}/close", json={"outcome": "resolved"}, headers=bearer(wang))
     closed = client.get(f"/api/console/handoffs/{handoff.id}", headers=bearer(wang)).get_json()

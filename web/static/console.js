@@ -296,7 +296,7 @@
     $("side-pane").hidden = false;
     $("manage").hidden = h.status === "closed";
     $("case-number").textContent = h.case_number ? L.ui.case + h.case_number : "";
-    renderForm(h.form_data || {});
+    if (h.form_data) renderForm(h.form_data);  // only in a full load (after=0), not in every poll
     renderNotes(h.notes || []);
   }
 
