@@ -35,9 +35,6 @@ class HandoffQueues:
         rank = self.r.zrank(self._key("queue", team), str(handoff_id))
         return None if rank is None else rank + 1
 
-    def length(self, team: str) -> int:
-        return self.r.zcard(self._key("queue", team))
-
     # ---- officer presence ----------------------------------------------------------------
     def touch_presence(self, officer: str, teams: list[str], now_epoch: float) -> None:
         pipe = self.r.pipeline()
@@ -49,10 +46,6 @@ class HandoffQueues:
         key = self._key("presence", team)
         self.r.zremrangebyscore(key, "-inf", now_epoch - window * 10)  # forget long-gone officers
         return list(self.r.zrangebyscore(key, now_epoch - window, "+inf"))
-
-    def leave(self, officer: str, teams: list[str]) -> None:
-        for team in teams:
-            self.r.zrem(self._key("presence", team), officer)
 
     # ---- a waiting worker's messages are acknowledged, but not every single one -------------
     def should_acknowledge(self, conversation_id: str, seconds: float) -> bool:
