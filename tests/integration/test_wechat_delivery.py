@@ -139,3 +139,11 @@ def test_sync_menu_without_credentials_says_what_to_set(make_app):
     app = make_app(wechat_token="t")
     result = app.test_cli_runner().invoke(args=["wechat", "sync-menu"])
     assert result.exit_code != 0 and "WECHAT_APP_ID" in result.output
+
+
+def test_wechat_keeps_its_64_kb_limit_when_the_app_allows_more(make_app, api):
+    app = make_app(wechat_token=WECHAT_TOKEN, max_content_length=10 * 1024 * 1024)
+    user = WeChatUser("http://unused", WECHAT_TOKEN)
+    big = user.message_xml("text", {"Content": "长" * 22000}).encode("utf-8")  # 66 000 bytes
+    resp = app.test_client().post("/wechat", query_string=user.query(), data=big, content_type="text/xml")
+    assert resp.status_code == 413

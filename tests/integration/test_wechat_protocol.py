@@ -136,13 +136,35 @@ def test_menu_click_starts_the_service_of_its_intent(live_stack, user):
     assert user.event("VIEW", key="https://example.com/").is_success
 
 
-def test_unsubscribe_answers_nothing(live_stack, user, api):
-    user.text("你好")
+def handoff_of(live_stack, cid: str) -> tuple[str, str | None] | None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(live_stack.database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT status, outcome FROM handoffs WHERE conversation_id = :cid "
+                                     "ORDER BY id DESC"), {"cid": cid}).first()
+    finally:
+        engine.dispose()
+
+
+def test_unsubscribe_ends_the_handoff_quietly(live_stack, user, api):
+    cid = f"wechat:{user.openid}"
+    asked = user.event("CLICK", key="HUMAN")
+    assert "12351" in asked.text
+    assert tuple(handoff_of(live_stack, cid)) == ("waiting", None)
+    user.text("我的工资三个月没发了")  # kept for the officer; Rasa is paused
+
     answer = user.event("unsubscribe")
     assert answer.is_success
-    transcript = transcript_of(live_stack.database_url, f"wechat:{user.openid}")
+    assert tuple(handoff_of(live_stack, cid)) == ("closed", "worker_left")
+    tracker = requests.get(f"{live_stack.rasa_url}/conversations/{cid}/tracker",
+                           params={"token": live_stack.rasa_token}, timeout=10).json()
+    assert tracker["paused"] is False  # the bot has the chat back for when the worker returns
+    transcript = transcript_of(live_stack.database_url, cid)
     assert transcript[-1][0] == "system" and "取消关注" in transcript[-1][1]
-    assert api.messages_to(user.openid) == []
+    time.sleep(0.5)
+    assert api.messages_to(user.openid) == []  # nothing pushed to someone who left
 
 
 # --- safe mode ---------------------------------------------------------------------------------
