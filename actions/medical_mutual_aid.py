@@ -77,5 +77,5 @@ class ActionSubmitMedicalMutualAid(SubmitCase):
         return {"name": slot("mm_name"), "hospital_stay": slot("mm_hospital"), "out_of_pocket_yuan": slot("mm_amount")}
 
     def summary(self, tracker: Tracker, details: dict[str, Any]) -> str:
-        return text("utter_summary_medical_mutual_aid", name=details["name"] or "-",
+        return text("utter_summary_medical_mutual_aid", person=details["name"] or "-",
                     hospital=details["hospital_stay"] or "-", amount=details["out_of_pocket_yuan"] or "-")

@@ -91,6 +91,8 @@ def test_no_months(text):
     ("全厂两百多名员工", 200),
     ("12个", 12),
     ("大概八个师傅", 8),
+    ("四口人", 4),
+    ("家里5口", 5),
 ])
 def test_headcount(text, expected):
     assert parse_headcount(text) == expected
