@@ -1,6 +1,7 @@
 """An officer runs the console in a real headless browser: logs in, sees a new handoff appear
-without reloading (badge), claims it, replies (the web worker has it within 2 s), and a worker
-message that looks like HTML is shown as text. Saves docs/console.png."""
+without reloading (badge), claims it, replies, and a worker message that looks like HTML is shown
+as text. Saves docs/console.png. A worker in the real web chat page sees the officer's reply
+within 2 seconds, without a reload."""
 from __future__ import annotations
 
 import time
@@ -82,3 +83,32 @@ def test_officer_takes_a_chat_in_the_console(live_stack, officer_page, web_chat)
     page.click("#close")
     wait_for_message(chat, "bot", texts.text("utter_handoff_back"), timeout=5)
     page.wait_for_selector("#reply-form", state="hidden")
+
+
+def test_officer_reply_shows_in_the_web_chat_within_two_seconds(live_stack, browser):
+    officer = Officer(live_stack, create_officer(live_stack)[1])
+    officer.get()  # on the console: online
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    try:
+        page.goto(live_stack.gateway_url + "/")
+        page.wait_for_selector("#quick-replies button")
+        page.fill("#input", "转人工")
+        page.click("#send")
+        page.locator("#messages .msg.bot", has_text="12351").first.wait_for()
+        session_id = page.evaluate("window.localStorage.getItem('session_id')")
+        handoff_id = officer.waiting_for(session_id)["id"]
+        assert officer.post(f"/handoffs/{handoff_id}/claim").status_code == 200
+
+        reply = "您好，我是工会工作人员，请问您遇到了什么问题？"
+        started = time.monotonic()
+        assert officer.post(f"/handoffs/{handoff_id}/messages", {"text": reply}).status_code == 201
+        page.locator("#messages .msg.officer", has_text=reply).wait_for(timeout=2000)  # no reload
+        assert time.monotonic() - started < 2.0
+
+        assert officer.post(f"/handoffs/{handoff_id}/close", {"outcome": "resolved"}).status_code == 200
+        page.locator("#messages .msg.bot", has_text=texts.text("utter_handoff_back")[:12]).wait_for(timeout=3000)
+    finally:
+        context.close()
