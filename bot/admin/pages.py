@@ -55,6 +55,19 @@ def index():
                            deleted=_deleted_entries())
 
 
+def _save(change, notice: str, action: str):
+    """Runs `change` (returns the entry). Saved: audit, notice, and back to the list showing the
+    entry. Bad fields: (None, {field: problem}) to show on the form again."""
+    try:
+        entry = change()
+    except InvalidEntry as exc:
+        Session.rollback()
+        return None, exc.problems
+    audit(current_user.name, action, f"faq:{entry.id}")
+    flash(notice)
+    return redirect(url_for("admin.index", q=entry.question)), {}
+
+
 def _form_fields() -> dict:
     return {"question": request.form.get("question", ""), "variants": request.form.get("variants", ""),
             "answer": request.form.get("answer", ""), "category": request.form.get("category", ""),
@@ -68,17 +81,16 @@ def create():
     if request.method == "POST":
         fields = _form_fields()
         from_ids = _ids(request.form.getlist("unanswered_ids"))
-        try:
+
+        def change() -> FaqEntry:
             entry = store.create_entry(fields, current_user.name, commit=False)
-            unanswered.resolve(from_ids, entry)
+            unanswered.resolve(from_ids, entry)  # the group it was made from is handled
             store.commit_changes()
-        except InvalidEntry as exc:
-            Session.rollback()
-            problems = exc.problems
-        else:
-            audit(current_user.name, "faq_create", f"faq:{entry.id}")
-            flash("created")
-            return redirect(url_for("admin.index", q=entry.question))
+            return entry
+
+        done, problems = _save(change, "created", "faq_create")
+        if done:
+            return done
     else:
         # "New entry from group" on the unanswered page: the group's questions pre-filled.
         from_ids = _ids(request.args.get("from_unanswered", "").split(","))
@@ -96,15 +108,9 @@ def edit(entry_id: int):
     problems: dict = {}
     if request.method == "POST":
         fields = _form_fields()
-        try:
-            store.update_entry(entry, fields, current_user.name)
-        except InvalidEntry as exc:
-            Session.rollback()
-            problems = exc.problems
-        else:
-            audit(current_user.name, "faq_update", f"faq:{entry.id}")
-            flash("saved")
-            return redirect(url_for("admin.index", q=entry.question))
+        done, problems = _save(lambda: store.update_entry(entry, fields, current_user.name), "saved", "faq_update")
+        if done:
+            return done
     else:
         fields = dict(entry.snapshot(), variants="\n".join(entry.variants or []))
     return render_template("admin/edit.html", entry=entry, fields=fields, problems=problems,
