@@ -65,6 +65,10 @@ def test_wrong_signature_or_old_timestamp_is_403_and_nothing_is_recorded(live_st
     b"<note><to>Tove</to><from>Jani</from></note>",                           # XML, not WeChat's
     b"<xml><ToUserName>gh_x</ToUserName><FromUserName>o1</FromUserName></xml>",  # no MsgType
     b"<xml><MsgType>text</MsgType><Content>hi</Content></xml>",              # no sender
+    b"<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>soon</CreateTime>"
+    b"<MsgType>text</MsgType><Content>hi</Content><MsgId>1</MsgId></xml>",   # CreateTime not a number
+    b"<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime>"
+    b"<MsgType>text</MsgType><Content><b>hi</b></Content><MsgId>x7</MsgId></xml>",  # nested, MsgId
     # entity expansion ("billion laughs") and an external entity: refused before any parser runs
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
     b"<xml><ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime>"

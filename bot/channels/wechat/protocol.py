@@ -62,8 +62,7 @@ class Protocol:
             message = parse_message(xml)
         except Exception as exc:  # noqa: BLE001 - malformed XML, no <xml> root, no MsgType
             raise Rejected(400, f"not a WeChat message: {type(exc).__name__}") from exc
-        if message is None or not message.source or not message.target or not message.time:
-            raise Rejected(400, "not a WeChat message: FromUserName, ToUserName and CreateTime are required")
+        _check_fields(message)
         return message
 
     def render(self, message: BaseMessage, text: str, args) -> str:
@@ -89,6 +88,26 @@ class Protocol:
             raise Rejected(403, "timestamp is not a number") from exc
         if skew > MAX_CLOCK_SKEW:
             raise Rejected(403, f"timestamp is {int(skew)} s off")
+
+
+# Fields the channel reads: plain text in every WeChat message that has them.
+TEXT_FIELDS = ("ToUserName", "FromUserName", "MsgType", "Content", "Recognition", "Event", "EventKey",
+               "Label", "Title", "Url")
+
+
+def _check_fields(message: BaseMessage | None) -> None:
+    """WeChat's messages are flat and always name sender, receiver and time; anything else is not one."""
+    data = getattr(message, "_data", None)
+    if not isinstance(data, dict):
+        raise Rejected(400, "not a WeChat message")
+    if any(data.get(name) is not None and not isinstance(data[name], str) for name in TEXT_FIELDS):
+        raise Rejected(400, "not a WeChat message: nested elements where text belongs")
+    if not data.get("FromUserName") or not data.get("ToUserName") or not data.get("CreateTime"):
+        raise Rejected(400, "not a WeChat message: FromUserName, ToUserName and CreateTime are required")
+    try:
+        int(data["CreateTime"]), int(data.get("MsgId") or 0)
+    except (TypeError, ValueError) as exc:
+        raise Rejected(400, "not a WeChat message: CreateTime and MsgId are numbers") from exc
 
 
 def _checked_xml(body: bytes | str) -> str:
