@@ -85,6 +85,9 @@ class CustomerService:
         except requests.RequestException as exc:
             log.warning("WeChat API unreachable for %s: %s", openid, exc)
             return "network"
+        except Exception:  # noqa: BLE001 - e.g. the token lock timed out: keep the message, say so
+            log.exception("could not push a message to %s", openid)
+            return "error"
 
     def _wait(self, openid: str, text: str, note: str) -> None:
         if self.quota.queue(openid, text) == 1:  # one note per stretch of waiting, not per message

@@ -31,6 +31,8 @@ class Rejected(Exception):
 class Protocol:
     def __init__(self, token: str, app_id: str, aes_key: str = ""):
         self.token = token
+        if aes_key and len(aes_key) != 43:
+            raise ValueError("WECHAT_AES_KEY must be the 43-character EncodingAESKey from the WeChat console")
         self.crypto = WeChatCrypto(token, aes_key, app_id) if aes_key else None
 
     @property

@@ -36,7 +36,7 @@ class TurnRunner:
             chunks = future.result(timeout=max(0.0, deadline - time.monotonic()))
         except FutureTimeout:
             ANSWERS.labels("late").inc()
-            future.add_done_callback(lambda f: self.pool.submit(self._in_app, self._push_late, openid, f))
+            future.add_done_callback(lambda f: self.in_background(self._push_late, openid, f))
             return ""
         ANSWERS.labels("passive").inc()
         return self.passive(openid, chunks)
@@ -58,7 +58,7 @@ class TurnRunner:
         return chunks[0] if chunks else ""
 
     def in_background(self, fn, *args) -> None:
-        self.pool.submit(self._in_app, fn, *args)
+        self.pool.submit(self._logged, fn, *args)
 
     def _turn(self, openid: str, text: str, payload: str | None) -> list[str]:
         conversations = self.app.extensions["conversations"]
@@ -66,12 +66,14 @@ class TurnRunner:
         return self.prepare(openid, replies)
 
     def _push_late(self, openid: str, future: Future) -> None:
+        self.service.push(openid, future.result())  # a failed turn raises here, and is logged
+
+    def _logged(self, fn, *args) -> None:
+        # Nobody waits for a background task: its failure is only seen in the log.
         try:
-            chunks = future.result()
-        except Exception:  # noqa: BLE001 - the turn failed after we answered "success"
-            log.exception("late WeChat turn for %s failed", openid)
-            return
-        self.service.push(openid, chunks)
+            self._in_app(fn, *args)
+        except Exception:  # noqa: BLE001
+            log.exception("WeChat background task %s failed", getattr(fn, "__name__", fn))
 
     def _in_app(self, fn, *args):
         # Worker threads get their own app context (and so their own database session).
