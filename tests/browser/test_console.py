@@ -1,10 +1,12 @@
 """An officer runs the console in a real headless browser: logs in, sees a new handoff appear
 without reloading (badge), claims it, replies, and a worker message that looks like HTML is shown
-as text. Saves docs/console.png. A worker in the real web chat page sees the officer's reply
+as text. Saves console.png (to SCREENSHOT_DIR, e.g. docs, when set; else a temp dir). A worker in the real web chat page sees the officer's reply
 within 2 seconds, without a reload."""
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -33,7 +35,7 @@ def officer_page(browser):
     context.close()
 
 
-def test_officer_takes_a_chat_in_the_console(live_stack, officer_page, web_chat):
+def test_officer_takes_a_chat_in_the_console(live_stack, officer_page, web_chat, tmp_path):
     page = officer_page
     name, token = create_officer(live_stack, password="s3cret-pass", display_name="王老师")
     dialogs = []
@@ -76,7 +78,7 @@ def test_officer_takes_a_chat_in_the_console(live_stack, officer_page, web_chat)
     page.click("#add-note")
     page.locator("#notes .note", has_text="已解答").wait_for()
     page.wait_for_selector("#notice", state="hidden")
-    page.screenshot(path="docs/console.png")
+    page.screenshot(path=str(Path(os.environ.get("SCREENSHOT_DIR", tmp_path)) / "console.png"))
 
     # Close with an outcome: the bot takes the chat back and greets the worker.
     page.locator("#outcome").select_option("resolved")
