@@ -23,7 +23,8 @@ MIN_BIRTH_YEAR = 1900
 
 # Finders for masking free text / nested data (not anchored).
 _ID_IN_TEXT_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_MOBILE_IN_TEXT_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# Also as people type them: 138 1234 5678, 138-1234-5678.
+_MOBILE_IN_TEXT_RE = re.compile(r"(?<!\d)1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)")
 
 
 # --------------------------------------------------------------------------- ID numbers
@@ -123,7 +124,7 @@ def mask_phone(value: str | None) -> str | None:
 def mask_text(text: str) -> str:
     """Masks ID numbers and mobile numbers appearing inside free text."""
     text = _ID_IN_TEXT_RE.sub(lambda m: mask_id_number(m.group(0)), text)
-    return _MOBILE_IN_TEXT_RE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _MOBILE_IN_TEXT_RE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group(0))), text)
 
 
 def mask_pii(data):

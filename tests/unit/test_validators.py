@@ -81,3 +81,9 @@ def test_masks():
     assert mask_id_number("11010519491231002X") == "110***********002X"
     assert mask_phone("13812345678") == "138****5678"
     assert not mask_id_number(None) and not mask_phone("")
+
+
+def test_phones_typed_with_spaces_are_masked_in_free_text():
+    from backend.validation import mask_text
+
+    assert mask_text("我电话 138 1234 5678，或者139-1234-5678") == "我电话 138****5678，或者139****5678"
