@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from bot.accounts.service import audit
-from bot.accounts.views import page_role_required
+from bot.accounts.views import _safe_next as safe_next, page_role_required
 from bot.admin import bp, stats
 from bot.admin.api import uploaded_file
 from bot.faq import store, transfer, unanswered
@@ -124,7 +124,7 @@ def toggle(entry_id: int):
     store.update_entry(entry, {"enabled": not entry.enabled}, current_user.name, partial=True)
     audit(current_user.name, "faq_enable" if entry.enabled else "faq_disable", f"faq:{entry.id}")
     flash("enabled" if entry.enabled else "disabled")
-    return redirect(request.form.get("next") or url_for("admin.index"))
+    return redirect(safe_next(request.form.get("next")) or url_for("admin.index"))
 
 
 @bp.post("/admin/faqs/<int:entry_id>/delete")

@@ -1,7 +1,7 @@
 """A staff member maintains the FAQ in a real headless browser: logs in, creates an entry, checks
 it with "try it", and a worker asking its question in the web chat at / gets the new answer at
-once (no retraining). The worker's thumbs-down lands on the unanswered page. Saves
-docs/admin_faq.png."""
+once (no retraining). The worker's thumbs-down lands on the unanswered page; the dashboard draws
+its charts. Saves docs/admin_faq.png."""
 from __future__ import annotations
 
 import uuid
@@ -55,5 +55,11 @@ def test_staff_creates_an_entry_and_the_bot_answers_with_it(live_stack, browser)
     chat.locator("#notice:not([hidden])").wait_for()
     page.goto(live_stack.gateway_url + "/admin/unanswered")
     page.locator(".group", has_text="职工电影票怎么领").wait_for()
+
+    # The dashboard draws its charts with the Chart.js the app serves itself.
+    page.goto(live_stack.gateway_url + "/admin/stats")
+    page.wait_for_function("['chart-days', 'chart-intents', 'chart-faq'].every(id => window.Chart.getChart(id))")
+    assert int(page.locator("#fig-messages").inner_text()) >= 2
+    assert "vendor/chart.umd.min.js" in page.content() and "cdn" not in page.content().lower()
     staff.close()
     worker.close()

@@ -55,3 +55,10 @@ def test_spoken_forms_and_typos_find_the_same_entry():
 
 def test_an_empty_faq_matches_nothing():
     assert FaqIndex([]).decide("会费多少").kind == "none"
+
+
+def test_the_live_tests_unmatched_questions_match_nothing():
+    from tests.integration.test_faq_live import UNMATCHED
+
+    index = seed_index()
+    assert all(index.decide(text).kind == "none" for text in UNMATCHED)

@@ -95,11 +95,26 @@ def test_a_change_through_the_api_is_answered_by_other_workers_within_2_seconds(
         api.put(f"/faqs/{entry['id']}", {"answer": entry["answer"]})
 
 
+# Questions the starting FAQ has no entry for (tests/faq: they score below the suggestion threshold).
+UNMATCHED = ["工会宿舍空调坏了找谁修", "宿舍空调坏了找谁修", "公租房摇号结果", "食堂的饭菜太咸了"]
+
+
+def unmatched_question(live_stack) -> str:
+    """One of UNMATCHED that the model takes for a general question or does not understand: both
+    are searched in the FAQ first (the faq rule, the fallback action)."""
+    for text in UNMATCHED:
+        parsed = requests.post(f"{live_stack.rasa_url}/model/parse", params={"token": live_stack.rasa_token},
+                               json={"text": text}, timeout=10).json()
+        if parsed["intent"]["name"] in ("faq", "nlu_fallback"):
+            return text
+    pytest.fail(f"the model understands every one of {UNMATCHED} as a service: pick other questions")
+
+
 def test_unanswered_messages_and_thumbs_down_reach_the_staff(live_stack, web_chat):
     _name, token = create_staff(live_stack)
     api = StaffApi(live_stack.gateway_url, token)
     chat = web_chat()
-    odd = "宿舍空调坏了找谁修"
+    odd = unmatched_question(live_stack)
     chat.say_text(odd)
     answered = chat.say_text("会费一个月交多少钱")
     [bot_msg] = [m for m in chat.transcript() if m["role"] == "bot" and m["text"] == answered]
