@@ -218,6 +218,12 @@ def test_suggestions_are_buttons_that_answer_the_picked_entry(app):
     found, said = ask(app, payload, entities=[{"entity": "faq_id", "value": entry_id}])
     with app.app_context():
         assert found and said[0]["text"] == Session.get(FaqEntry, int(entry_id)).answer
+    # Staff took the entry offline meanwhile: the worker is told, not given the old answer.
+    client = app.test_client()
+    staff = create(app, "zhao", role="staff")
+    client.put(f"/api/admin/faqs/{entry_id}", headers=bearer(staff), json={"enabled": False})
+    found, said = ask(app, payload, entities=[{"entity": "faq_id", "value": entry_id}])
+    assert found and "下线" in said[0]["text"]
 
 
 def test_thumbs_down_records_the_question_it_answered(app):
