@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("action_endpoint", __name__)
 
 _executor: ActionExecutor | None = None
+ACTION_CALL_MAX_BYTES = 32 * 1024 * 1024
 
 
 def executor() -> ActionExecutor:
@@ -36,6 +37,9 @@ def webhook():
     given = request.args.get("token", "")
     if not expected or not hmac.compare_digest(given, expected):
         abort(403, description="action endpoint is for the Rasa server only")
+    # Rasa sends the whole domain and the conversation's events with every call: far above the
+    # app-wide limit for worker input. Only the authenticated Rasa server gets this far.
+    request.max_content_length = ACTION_CALL_MAX_BYTES
     raw = request.get_data()
     try:
         if request.headers.get("Content-Encoding") == "deflate":
