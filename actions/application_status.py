@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from actions.backend_client import BackendRejected, BackendUnavailable
 from actions.cases import ServiceForm, reset_slots
-from actions.extract import extract_id_number, parse_yes_no
+from actions.extract import extract_id_number, extract_phone, parse_yes_no
 from actions.validators import check_id_number, check_phone
 from bot.texts import text
 
@@ -100,6 +100,8 @@ class ValidateStatusLookupForm(ServiceForm):
 
     def name(self) -> str:
         return "validate_status_lookup_form"
+
+    answer_parsers = {"st_consent": parse_yes_no, "st_id_number": extract_id_number, "st_phone": extract_phone}
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:

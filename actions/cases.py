@@ -8,10 +8,11 @@ question that matters, the phone, so the case is filed and a person takes over a
 from __future__ import annotations
 
 import abc
-from typing import Any
+import re
+from typing import Any, Callable
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -27,11 +28,19 @@ CASES = "/v1/cases"
 URGENT_NOW = ("injury", "self_harm")
 # urgent_reason -> the handoff's reason code (group / holiday arrears: urgent_wage_arrears).
 HANDOFF_REASONS = {"injury": "urgent_injury", "self_harm": "self_harm"}
+# What makes a reply an interruption rather than an answer (see ServiceForm.interrupts).
+INTERRUPTING_INTENTS = ("cancel", "request_human", "faq")
+_QUESTION_RE = re.compile(r"[？?]|吗|么|怎么|怎样|什么|啥|多少|哪|几[点天个时]|咋|如何|能不能|可不可以|是不是|有没有|要不要")
+_PERSON_RE = re.compile(r"人工|真人|工作人员|客服|转人|找个?人|领导|干部|活人|律师.*(联系|打电话)")
 SHARED_SLOTS = ("contact_phone", "contact_phone_masked", "urgent_reason", "slot_failures", "requested_slot")
 
 
 def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
+
+
+def is_name(text: str) -> bool:
+    return check_name(text)[1] is None
 
 
 def channel_fields(tracker: Tracker) -> dict[str, str]:
@@ -110,6 +119,38 @@ class ServiceForm(ServiceFormValidation, metaclass=abc.ABCMeta):
 
     injuries_are_urgent = False
     watches_for_urgent = True
+    # slot -> parser that recognises a reply as an answer to that slot's question (None: not one).
+    answer_parsers: dict[str, Callable[[str], Any]] = {}
+
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> list[EventType]:
+        """The worker's reply answers the question the form asked, unless it interrupts the form."""
+        slot = tracker.get_slot("requested_slot")
+        if slot not in self.domain_slots(domain):
+            return []
+        message = tracker.latest_message or {}
+        text = (message.get("text") or "").strip()
+        intent = (message.get("intent") or {}).get("name")
+        if not text or self.interrupts(slot, text, intent):
+            return []
+        return [SlotSet(slot, text)]
+
+    def interrupts(self, slot: str, text: str, intent: str | None) -> bool:
+        """Cancel, a person, or a question: the form steps aside (rules answer, then ask again).
+        The model's intent alone is not trusted on short answers: "十几个人" is not a request for a
+        person and "13812345678" is not an FAQ question."""
+        if intent not in INTERRUPTING_INTENTS:
+            return False
+        if text.startswith("/"):
+            return True  # a button: 转人工, 取消
+        parser = ({"contact_phone": extract_phone} | self.answer_parsers).get(slot)
+        if parser is not None and parser(text) not in (None, False):
+            return False
+        if intent == "cancel":
+            return not re.search(r"\d", text)
+        if intent == "request_human":
+            return bool(_PERSON_RE.search(text))
+        return bool(_QUESTION_RE.search(text))
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:

@@ -354,6 +354,8 @@ def extract_employer(text: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- yes / no answers
+# Not answers to a yes/no question: leaving the form, or a question back.
+_NOT_YES_NO_RE = re.compile(r"不办|不弄|不填|不报|不申请|不登记|算了|取消|退出|[？?]|吗|有没有|是不是|怎么|什么|为什么")
 _UNKNOWN_RE = re.compile(r"不知道|不清楚|不确定|不晓得|不了解|没注意|忘了|说不好|搞不清|/unknown")
 _NO_RE = re.compile(r"没有|没签|没交|没买|没上|没给|没办|没|无|不是|否|不签|不交|/deny|^不$|^不用")
 _YES_RE = re.compile(r"有|签了|签过|交了|交过|买了|上了|是的|是|对|嗯|好|办了|/affirm|^签$|^交$")
@@ -363,7 +365,7 @@ def parse_yes_no(text: str) -> str | None:
     """'yes', 'no' or 'unknown' for answers like 签了 / 没签 / 不清楚 (and the /affirm, /deny
     buttons); None when the answer says none of these."""
     text = _clean(text)
-    if not text:
+    if not text or (_NOT_YES_NO_RE.search(text) and not text.startswith("/")):
         return None
     if _UNKNOWN_RE.search(text):
         return "unknown"

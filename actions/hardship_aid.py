@@ -45,6 +45,8 @@ class ActionStartHardshipAid(StartService):
 
 
 class ValidateHardshipAidForm(ServiceForm):
+    answer_parsers = {"ha_reason": hardship_reason, "ha_household": parse_headcount, "ha_income": parse_money}
+
     def name(self) -> str:
         return "validate_hardship_aid_form"
 

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.cases import ServiceForm, StartService, SubmitCase, reset_slots
+from actions.cases import ServiceForm, StartService, SubmitCase, is_name, reset_slots
 from actions.extract import parse_money, parse_yes_no
 from bot.texts import text
 
@@ -24,6 +24,8 @@ class ActionStartMedicalMutualAid(StartService):
 
 
 class ValidateMedicalMutualAidForm(ServiceForm):
+    answer_parsers = {"mm_claim": parse_yes_no, "mm_amount": parse_money, "mm_name": is_name}
+
     def name(self) -> str:
         return "validate_medical_mutual_aid_form"
 

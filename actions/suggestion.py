@@ -44,6 +44,8 @@ class ValidateSuggestionForm(ServiceForm):
     def name(self) -> str:
         return "validate_suggestion_form"
 
+    answer_parsers = {"sg_contact": lambda text: extract_phone(text) or _ANONYMOUS.search(text)}
+
     def validate_sg_text(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict) -> dict[str, Any]:
         return self.free_text("sg_text", value, dispatcher, tracker, min_length=5, max_length=5000)

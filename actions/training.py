@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import services
 from actions.backend_client import BackendRejected, BackendUnavailable
-from actions.cases import ServiceForm, channel_fields, latest_text, reset_slots
+from actions.cases import ServiceForm, channel_fields, is_name, latest_text, reset_slots
 from actions.extract import parse_yes_no
 from backend.numbers import new_number
 from bot.texts import text
@@ -107,6 +107,8 @@ class ActionAskTrCourse(Action):
 
 
 class ValidateTrainingForm(ServiceForm):
+    answer_parsers = {"tr_name": is_name}
+
     def name(self) -> str:
         return "validate_training_form"
 

@@ -54,6 +54,9 @@ class ActionStartWageArrears(StartService):
 
 
 class ValidateWageArrearsForm(ServiceForm):
+    answer_parsers = {"wa_amount": parse_money, "wa_months": parse_months, "wa_headcount": parse_headcount,
+                      "wa_contract": parse_yes_no}
+
     def name(self) -> str:
         return "validate_wage_arrears_form"
 

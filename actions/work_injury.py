@@ -49,6 +49,8 @@ class ValidateWorkInjuryForm(ServiceForm):
     def name(self) -> str:
         return "validate_work_injury_form"
 
+    answer_parsers = {"wi_date": parse_date, "wi_insurance": parse_yes_no}
+
     def validate_wi_date(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict) -> dict[str, Any]:
         today = today_in_china()
