@@ -54,12 +54,12 @@ def test_staff_creates_an_entry_and_the_bot_answers_with_it(live_stack, browser)
     reply.locator(".feedback").click()
     chat.locator("#notice:not([hidden])").wait_for()
     page.goto(live_stack.gateway_url + "/admin/unanswered")
-    page.locator(".group", has_text="职工电影票怎么领").wait_for()
+    page.locator(".group h3", has_text="职工电影票怎么领").wait_for()
 
     # The dashboard draws its charts with the Chart.js the app serves itself.
     page.goto(live_stack.gateway_url + "/admin/stats")
     page.wait_for_function("['chart-days', 'chart-intents', 'chart-faq'].every(id => window.Chart.getChart(id))")
-    assert int(page.locator("#fig-messages").inner_text()) >= 2
+    assert int(page.locator("#fig-messages").inner_text()) >= 1  # the worker above
     assert "vendor/chart.umd.min.js" in page.content() and "cdn" not in page.content().lower()
     staff.close()
     worker.close()
