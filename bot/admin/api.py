@@ -41,7 +41,7 @@ def _entry_or_404(entry_id: int):
 def api_list():
     enabled = {"1": True, "true": True, "0": False, "false": False}.get(request.args.get("enabled", "").lower())
     entries = store.list_entries(request.args.get("q", ""), request.args.get("category", ""), enabled)
-    return jsonify({"items": [e.as_json() for e in entries]})
+    return jsonify([e.as_json() for e in entries])  # a list, like the console's lists
 
 
 @bp.post("/api/admin/faqs")
@@ -85,9 +85,9 @@ def api_delete(entry_id: int):
 @bp.get("/api/admin/faqs/<int:entry_id>/versions")
 @api_auth("staff")
 def api_versions(entry_id: int):
-    return jsonify({"items": [{"id": v.id, "number": v.number, "action": v.action, "snapshot": v.snapshot,
-                               "changed_by": v.changed_by, "changed_at": v.changed_at.isoformat() + "Z"}
-                              for v in store.history(entry_id)]})
+    return jsonify([{"id": v.id, "number": v.number, "action": v.action, "snapshot": v.snapshot,
+                     "changed_by": v.changed_by, "changed_at": v.changed_at.isoformat() + "Z"}
+                    for v in store.history(entry_id)])
 
 
 @bp.get("/api/admin/faqs/export")
@@ -128,7 +128,8 @@ def api_import():
 @bp.get("/api/admin/unanswered")
 @api_auth("staff")
 def api_unanswered():
-    return jsonify({"groups": [grp.as_json() for grp in unanswered.open_groups()]})
+    """Open unanswered questions, similar ones grouped, most frequent group first."""
+    return jsonify([grp.as_json() for grp in unanswered.open_groups()])
 
 
 @bp.get("/api/admin/stats")

@@ -71,7 +71,7 @@ class Group:
         return max(self.texts.items(), key=lambda kv: (kv[1], -len(kv[0])))[0]
 
     def as_json(self) -> dict:
-        return {"question": self.sample, "count": self.count, "ids": self.ids,
+        return {"question": self.sample, "text": self.sample, "count": self.count, "ids": self.ids,
                 "texts": [{"text": t, "count": n} for t, n in sorted(self.texts.items(), key=lambda kv: -kv[1])],
                 "sources": self.sources, "last_at": self.last_ts.isoformat() + "Z" if self.last_ts else None}
 
