@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 import requests
 from flask import current_app
@@ -20,6 +21,8 @@ NOT_SEEN = "-"  # Rasa has no user event for this message
 SETTLE_SECONDS = 15  # younger messages may still be in Rasa's hands (its client timeout is 10 s)
 MATCH_SECONDS = 30  # a user event is at most this long after the transcript line
 MAX_CONVERSATIONS = 300  # per dashboard load; the rest are labelled at the next one
+BUDGET_SECONDS = 5.0  # the dashboard waits at most about this long for labels
+TRACKER_TIMEOUT = 3.0
 
 
 def _epoch(ts: dt.datetime) -> float:
@@ -31,7 +34,7 @@ def user_events(cid: str) -> list[dict] | None:
     rasa = current_app.extensions["rasa"]
     try:
         resp = rasa.http.get(f"{rasa.base_url}/conversations/{cid}/tracker",
-                             params={"token": rasa.token, "include_events": "ALL"}, timeout=rasa.timeout)
+                             params={"token": rasa.token, "include_events": "ALL"}, timeout=TRACKER_TIMEOUT)
         resp.raise_for_status()
         events = resp.json().get("events") or []
     except (requests.RequestException, ValueError):
@@ -71,13 +74,16 @@ def label_range(start: dt.datetime, end: dt.datetime, settle_seconds: float = SE
     for msg in pending:
         by_conversation.setdefault(msg.conversation_id, []).append(msg)
     labelled = 0
+    deadline = time.monotonic() + BUDGET_SECONDS
     for cid, messages in list(by_conversation.items())[:MAX_CONVERSATIONS]:
         events = user_events(cid)
         if events is None:
-            continue
+            break  # Rasa is not answering: the dashboard shows what is labelled, the rest waits
         labels = match(messages, events)
         for msg in messages:
             msg.intent = labels.get(msg.id, NOT_SEEN)
         labelled += len(messages)
+        if time.monotonic() > deadline:
+            break
     Session.commit()
     return labelled

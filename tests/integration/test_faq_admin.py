@@ -250,7 +250,7 @@ def test_thumbs_down_records_the_question_it_answered(app):
 
 
 def test_stats_over_a_date_range(make_app, database_url):
-    app = make_app(database_url=database_url)
+    app = make_app(database_url=database_url, rasa_url="http://127.0.0.1:9")  # nothing answers there
     app.config["WTF_CSRF_ENABLED"] = True
     today = utcnow().replace(hour=10)
     with app.app_context():
@@ -261,6 +261,7 @@ def test_stats_over_a_date_range(make_app, database_url):
             say("web:a", intent)
         say("web:b", "request_human", days_ago=1)
         say("web:c", "faq", days_ago=30)  # outside the range
+        say("web:d", None, days_ago=1)  # not labelled yet, and Rasa does not answer: stays unlabelled
         Session.add(Handoff(conversation_id="web:b", channel="web", user="b", reason="request_human",
                             created_at=today - dt.timedelta(days=1), queued_at=today - dt.timedelta(days=1)))
         for outcome in ("answered", "answered", "answered", "missed"):
@@ -269,11 +270,14 @@ def test_stats_over_a_date_range(make_app, database_url):
     client = logged_in(app)
     first = (today - dt.timedelta(days=6)).date().isoformat()
     figures = client.get(f"/api/admin/stats?from={first}&to={today.date().isoformat()}").get_json()
-    assert figures["user_messages"] == 5 and figures["conversations"] == 2
+    assert figures["user_messages"] == 6 and figures["conversations"] == 3
     assert figures["messages_per_day"][-1] == {"day": today.date().isoformat(), "count": 4}
     assert len(figures["messages_per_day"]) == 7
     assert figures["top_intents"][0] == {"intent": "faq", "count": 2}
-    assert (figures["handoff_rate"], figures["fallback_rate"], figures["faq_hit_rate"]) == (0.5, 0.2, 0.75)
+    assert (figures["handoff_rate"], figures["fallback_rate"], figures["faq_hit_rate"]) == (0.3333, 0.2, 0.75)
+    assert figures["labelled_now"] == 0
+    with app.app_context():
+        assert Session.query(Message).filter_by(conversation_id="web:d").one().intent is None
     page = client.get(f"/admin/stats?from={first}").get_data(as_text=True)
     assert "vendor/chart.umd.min.js" in page and 'id="chart-days"' in page and "75.0%" in page
     assert client.get("/static/vendor/chart.umd.min.js").status_code == 200
