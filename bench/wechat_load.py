@@ -66,7 +66,8 @@ class Phase:
 
 
 def run_phase(phase: Phase, users: int, messages: int, send, time_limit: float) -> Phase:
-    """`users` threads, each sending `messages` messages one after another (a closed loop)."""
+    """`users` threads, each sending `messages` messages one after another (a closed loop); adds to
+    the phase's figures (a phase may run in several rounds)."""
     deadline = time.monotonic() + time_limit
     start_gate = threading.Barrier(users + 1)
 
@@ -90,7 +91,7 @@ def run_phase(phase: Phase, users: int, messages: int, send, time_limit: float) 
     t0 = time.monotonic()
     for t in threads:
         t.join(timeout=time_limit + 60)
-    phase.wall = time.monotonic() - t0
+    phase.wall += time.monotonic() - t0
     return phase
 
 
@@ -100,6 +101,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=15, help="messages per user and phase (default 15)")
     parser.add_argument("--model", default=str(ROOT / "models" / "union.tar.gz"))
     parser.add_argument("--redis-url", default="", help="a Redis to use (default: an embedded one)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of the two phases (default 3)")
     parser.add_argument("--time-limit", type=float, default=180, help="seconds per phase at most")
     args = parser.parse_args()
 
@@ -134,11 +136,15 @@ def main() -> int:
         run_phase(Phase("warm-up"), min(args.users, 4), 3, to_rasa, 60)
         run_phase(Phase("warm-up"), min(args.users, 4), 3, to_wechat, 60)
 
-        print(f"* {args.users} users x {args.messages} messages, one phase after the other", flush=True)
-        bare = run_phase(Phase("bare rasa  (POST /webhooks/rest/webhook)"), args.users, args.messages,
-                         to_rasa, args.time_limit)
-        wechat = run_phase(Phase("wechat     (POST /wechat, signed XML)"), args.users, args.messages,
-                           to_wechat, args.time_limit)
+        # Alternating rounds, so a change in the machine's other load falls on both phases alike.
+        print(f"* {args.users} users x {args.messages} messages per phase, in {args.rounds} alternating rounds",
+              flush=True)
+        bare = Phase("bare rasa  (POST /webhooks/rest/webhook)")
+        wechat = Phase("wechat     (POST /wechat, signed XML)")
+        per_round = max(1, args.messages // args.rounds)
+        for _ in range(args.rounds):
+            run_phase(bare, args.users, per_round, to_rasa, args.time_limit / args.rounds)
+            run_phase(wechat, args.users, per_round, to_wechat, args.time_limit / args.rounds)
     finally:
         live.stop()
         if redis_handle is not None:
