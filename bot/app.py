@@ -148,5 +148,7 @@ def _start_background_workers(app: Flask) -> None:
     settings: Settings = app.config["SETTINGS"]
     if settings.outbox_worker:
         from actions.outbox import start_outbox_worker
+        from bot.faq.live_index import warm_up
 
         start_outbox_worker(app)
+        warm_up(app)  # gateway workers build their FAQ index before the first question

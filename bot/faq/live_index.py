@@ -75,3 +75,17 @@ def current_index() -> FaqIndex:
     if live is None:
         live = current_app.extensions.setdefault("faq_index", LiveIndex())
     return live.get()
+
+
+def warm_up(app) -> None:
+    """Builds this worker's index in the background at start (jieba loads its dictionary, about
+    a second), so the first worker to ask a question does not wait for it."""
+
+    def build():
+        try:
+            with app.app_context():
+                current_index()
+        except Exception:  # noqa: BLE001 - the first question builds it instead
+            log.exception("FAQ warm-up failed")
+
+    threading.Thread(target=build, name="faq-warm-up", daemon=True).start()
