@@ -66,7 +66,7 @@ def report(r: dict) -> str:
         "jieba words + characters + character bigrams, BM25 over the phrasings plus 0.45 x the answer, "
         "score normalised by the question's idf sum).",
         "",
-        "Honest note: the answer-field weight, the spoken-form table (bot/faq/normalize.yml) and the two "
+        "Honest note: the answer-field weight, the spoken-form table (bot/faq/normalize.yml), the ambiguity ratio and the two "
         "thresholds were chosen while looking at these questions, so the figure is somewhat optimistic "
         "for questions nobody has seen; the unanswered-questions page is how staff close the gap.",
         "",
