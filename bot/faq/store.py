@@ -48,55 +48,57 @@ def parse_enabled(value: Any) -> bool | None:
     return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
 
 
+def _text(value: Any, limit: int, required: bool = True) -> tuple[Any, str | None]:
+    if value is None and not required:
+        value = ""
+    if not isinstance(value, str):
+        return None, "required" if required and value is None else "not_text"
+    if required and not value.strip():
+        return None, "required"
+    return (value.strip(), None) if len(value.strip()) <= limit else (None, "too_long")
+
+
+def _variants(value: Any) -> tuple[Any, str | None]:
+    variants = split_variants(value)
+    if variants is None:
+        return None, "not_text"
+    if len(variants) > MAX_VARIANTS:
+        return None, "too_many"
+    return (variants, None) if all(len(v) <= MAX_QUESTION for v in variants) else (None, "too_long")
+
+
+def _enabled(value: Any) -> tuple[Any, str | None]:
+    enabled = parse_enabled(value)
+    return (enabled, None) if enabled is not None else (None, "not_yes_no")
+
+
+# Field -> check returning (clean value, problem code or None).
+CHECKS = {
+    "question": lambda v: _text(v, MAX_QUESTION),
+    "variants": _variants,
+    "answer": lambda v: _text(v, MAX_ANSWER),
+    "category": lambda v: _text(v, MAX_CATEGORY, required=False),
+    "enabled": _enabled,
+}
+
+
 def clean_fields(data: dict, partial: bool = False) -> dict:
     """Checks and normalises entry fields from a form, JSON body or import row. With `partial`,
     only the fields present are checked (PUT may send a few). Raises InvalidEntry."""
     problems: dict[str, str] = {}
     out: dict[str, Any] = {}
-    if not partial or "question" in data:
-        question = data.get("question")
-        if not isinstance(question, str) or not question.strip():
-            problems["question"] = "required"
-        elif len(question.strip()) > MAX_QUESTION:
-            problems["question"] = "too_long"
+    for name, check in CHECKS.items():
+        if partial and name not in data:
+            continue
+        value, problem = check(data.get(name))
+        if problem:
+            problems[name] = problem
         else:
-            out["question"] = question.strip()
-    if not partial or "variants" in data:
-        variants = split_variants(data.get("variants"))
-        if variants is None:
-            problems["variants"] = "not_text"
-        elif len(variants) > MAX_VARIANTS:
-            problems["variants"] = "too_many"
-        elif any(len(v) > MAX_QUESTION for v in variants):
-            problems["variants"] = "too_long"
-        else:
-            out["variants"] = [v for v in variants if v != out.get("question")]
-    if not partial or "answer" in data:
-        answer = data.get("answer")
-        if not isinstance(answer, str) or not answer.strip():
-            problems["answer"] = "required"
-        elif len(answer.strip()) > MAX_ANSWER:
-            problems["answer"] = "too_long"
-        else:
-            out["answer"] = answer.strip()
-    if not partial or "category" in data:
-        category = data.get("category")
-        if category is None:
-            category = ""
-        if not isinstance(category, str):
-            problems["category"] = "not_text"
-        elif len(category.strip()) > MAX_CATEGORY:
-            problems["category"] = "too_long"
-        else:
-            out["category"] = category.strip()
-    if not partial or "enabled" in data:
-        enabled = parse_enabled(data.get("enabled"))
-        if enabled is None:
-            problems["enabled"] = "not_yes_no"
-        else:
-            out["enabled"] = enabled
+            out[name] = value
     if problems:
         raise InvalidEntry(problems)
+    if "variants" in out:  # the standard question is not also a similar one
+        out["variants"] = [v for v in out["variants"] if v != out.get("question")]
     return out
 
 
