@@ -1,7 +1,7 @@
 """A staff member maintains the FAQ in a real headless browser: logs in, creates an entry, checks
 it with "try it", and a worker asking its question in the web chat at / gets the new answer at
 once (no retraining). The worker's thumbs-down lands on the unanswered page; the dashboard draws
-its charts. Saves docs/admin_faq.png."""
+its charts. Saves docs/admin_faq.png and docs/admin_stats.png."""
 from __future__ import annotations
 
 import uuid
@@ -61,5 +61,6 @@ def test_staff_creates_an_entry_and_the_bot_answers_with_it(live_stack, browser)
     page.wait_for_function("['chart-days', 'chart-intents', 'chart-faq'].every(id => window.Chart.getChart(id))")
     assert int(page.locator("#fig-messages").inner_text()) >= 1  # the worker above
     assert "vendor/chart.umd.min.js" in page.content() and "cdn" not in page.content().lower()
+    page.screenshot(path="docs/admin_stats.png", full_page=True)
     staff.close()
     worker.close()

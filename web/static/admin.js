@@ -28,6 +28,7 @@
     var data = JSON.parse(block.textContent);
     var f = data.figures, L = data.labels;
     var red = "#c8161d";
+    window.Chart.defaults.animation = false; // figures, not a show: drawn at once
     new window.Chart(document.getElementById("chart-days"), {
       type: "line",
       data: {
