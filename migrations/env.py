@@ -12,6 +12,8 @@ from config.database import make_engine  # noqa: E402
 from config.settings import Settings  # noqa: E402
 
 import bot.models  # noqa: E402,F401  (registers the gateway tables)
+import bot.faq.models  # noqa: E402,F401  (FAQ tables, on the gateway's Base)
+import bot.handoff.models  # noqa: E402,F401  (handoff tables, on the gateway's Base)
 import backend.models  # noqa: E402,F401  (registers the back end tables)
 
 config = context.config

@@ -1,13 +1,22 @@
 """A staff member maintains the FAQ in a real headless browser: logs in, creates an entry, checks
 it with "try it", and a worker asking its question in the web chat at / gets the new answer at
 once (no retraining). The worker's thumbs-down lands on the unanswered page; the dashboard draws
-its charts. Saves docs/admin_faq.png and docs/admin_stats.png."""
+its charts. Saves admin_faq.png and admin_stats.png (to SCREENSHOT_DIR, e.g. docs, when set)."""
 from __future__ import annotations
 
+import os
+import tempfile
 import uuid
+from pathlib import Path
 
 from tests.browser.test_web_chat import send
 from tests.integration.test_faq_live import create_staff
+
+
+def screenshot_path(name: str) -> str:
+    """docs/ pictures are refreshed with SCREENSHOT_DIR=docs; by default they go to a temp dir."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.gettempdir())
+    return str(folder / name)
 
 
 def test_staff_creates_an_entry_and_the_bot_answers_with_it(live_stack, browser):
@@ -37,7 +46,7 @@ def test_staff_creates_an_entry_and_the_bot_answers_with_it(live_stack, browser)
     result = page.locator("#try-result")
     result.locator("td", has_text="职工电影票怎么领").first.wait_for()
     assert "会直接回答" in result.inner_text()
-    page.screenshot(path="docs/admin_faq.png", full_page=True)
+    page.screenshot(path=screenshot_path("admin_faq.png"), full_page=True)
 
     # A worker in the web chat gets the new answer.
     worker = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
@@ -61,6 +70,6 @@ def test_staff_creates_an_entry_and_the_bot_answers_with_it(live_stack, browser)
     page.wait_for_function("['chart-days', 'chart-intents', 'chart-faq'].every(id => window.Chart.getChart(id))")
     assert int(page.locator("#fig-messages").inner_text()) >= 1  # the worker above
     assert "vendor/chart.umd.min.js" in page.content() and "cdn" not in page.content().lower()
-    page.screenshot(path="docs/admin_stats.png", full_page=True)
+    page.screenshot(path=screenshot_path("admin_stats.png"), full_page=True)
     staff.close()
     worker.close()
