@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from bot import outbound
 from bot.channels.wechat.menu import menu_definition
-from bot.channels.wechat.split import MAX_BYTES
+from bot.channels.wechat.split import MAX_BYTES, MAX_CHARS
 from bot.models import Message
 from config.database import Session
 from tests.fakes.wechat_api import FakeWeChatApi, WeChatUser
@@ -64,14 +64,14 @@ def test_officer_reply_reaches_wechat_with_numbered_buttons(app, gateway_url, ap
         assert app.extensions["wechat"].choices.resolve(user.openid, "２")["payload"] == "/deny"
 
 
-def test_long_reply_is_split_at_sentence_ends_under_2048_bytes(app, gateway_url, api):
+def test_long_reply_is_split_at_sentence_ends_within_wechats_limits(app, gateway_url, api):
     user = WeChatUser(gateway_url, WECHAT_TOKEN)
     user.image()
     sentences = [f"第{n}条：拖欠工资可以先向劳动保障监察投诉，也可以申请劳动仲裁，记得保留工资条和考勤记录。" for n in range(40)]
     deliver(app, user.openid, "".join(sentences))
     pushed = api.messages_to(user.openid)
     assert len(pushed) >= 2
-    assert all(len(p.encode("utf-8")) <= MAX_BYTES for p in pushed)
+    assert all(len(p.encode("utf-8")) <= MAX_BYTES and len(p) <= MAX_CHARS for p in pushed)
     assert all(p.endswith("。") for p in pushed)
     assert "".join(pushed) == "".join(sentences)
 

@@ -42,7 +42,8 @@ def user(gateway):
 def test_url_check_echoes_echostr_only_for_wechats_signature(gateway, user):
     ok = requests.get(f"{gateway.url}/wechat", params=dict(user.query(), echostr="8413729"), timeout=5)
     assert ok.status_code == 200 and ok.text == "8413729"
-    forged = requests.get(f"{gateway.url}/wechat", params=dict(user.query(token="guessed"), echostr="echo-7731"), timeout=5)
+    forged = requests.get(f"{gateway.url}/wechat", params=dict(user.query(token="guessed"), echostr="echo-7731"),
+                          timeout=5)
     assert forged.status_code == 403 and "echo-7731" not in forged.text
     stale = requests.get(f"{gateway.url}/wechat", params=dict(user.query(timestamp=int(time.time()) - 600),
                                                               echostr="1"), timeout=5)

@@ -10,7 +10,7 @@ from bot.channels.wechat.choices import Choices, render
 from bot.channels.wechat.cli import domain_intents
 from bot.channels.wechat.menu import click_intents, click_keys, menu_definition, problems
 from bot.channels.wechat.protocol import Protocol
-from bot.channels.wechat.split import MAX_BYTES, split_text
+from bot.channels.wechat.split import MAX_BYTES, MAX_CHARS, split_text
 from bot.rasa_client import BotReply
 
 
@@ -24,18 +24,21 @@ def test_long_text_is_cut_at_sentence_ends():
     text = sentence * 70  # 4620 bytes
     parts = split_text(text)
     assert len(parts) == 3
-    assert all(len(p.encode()) <= MAX_BYTES and p.endswith("。") for p in parts)
+    assert all(len(p.encode()) <= MAX_BYTES and len(p) <= MAX_CHARS and p.endswith("。") for p in parts)
     assert "".join(parts) == text
 
 
 def test_a_sentence_longer_than_the_limit_is_cut_at_commas_then_anywhere():
     clauses = "，".join(["拖欠工资要保留证据"] * 200) + "。"
     parts = split_text(clauses)
-    assert all(len(p.encode()) <= MAX_BYTES for p in parts) and "".join(parts) == clauses
+    assert all(len(p.encode()) <= MAX_BYTES and len(p) <= MAX_CHARS for p in parts) and "".join(parts) == clauses
     assert all(p.endswith(("，", "。")) for p in parts)
-    no_breaks = "长" * 1500  # 4500 bytes, no punctuation at all
+    no_breaks = "长" * 1500  # no punctuation at all: 600 characters (1800 bytes) a message
     parts = split_text(no_breaks)
-    assert [len(p.encode()) for p in parts] == [2046, 2046, 408] and "".join(parts) == no_breaks
+    assert [len(p) for p in parts] == [600, 600, 300] and "".join(parts) == no_breaks
+    emoji = "👍" * 1100  # 4 bytes each: the 2048-byte limit comes first
+    parts = split_text(emoji)
+    assert [len(p.encode()) for p in parts] == [2048, 2048, 304] and "".join(parts) == emoji
 
 
 def test_buttons_become_numbered_choices_and_numbers_come_back(redis_url):
