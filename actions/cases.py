@@ -30,7 +30,7 @@ URGENT_NOW = ("injury", "self_harm")
 HANDOFF_REASONS = {"injury": "urgent_injury", "self_harm": "self_harm"}
 # What makes a reply an interruption rather than an answer (see ServiceForm.interrupts).
 INTERRUPTING_INTENTS = ("cancel", "request_human", "faq")
-_QUESTION_RE = re.compile(r"[？?]|吗|么|怎么|怎样|什么|啥|多少|哪|几[点天个时]|咋|如何|能不能|可不可以|是不是|有没有|要不要")
+_QUESTION_RE = re.compile(r"[？?]|吗|呢$|怎么|怎样|什么|啥|多少|哪|几[点天号时]|咋|如何|能不能|可不可以|是不是|有没有|要不要")
 _PERSON_RE = re.compile(r"人工|真人|工作人员|客服|转人|找个?人|领导|干部|活人|律师.*(联系|打电话)")
 SHARED_SLOTS = ("contact_phone", "contact_phone_masked", "urgent_reason", "slot_failures", "requested_slot")
 

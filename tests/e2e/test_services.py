@@ -335,8 +335,7 @@ def _id_number() -> str:
 
 def test_status_lists_this_chats_records(live_stack, web_chat):
     chat = web_chat()
-    chat.say_text("拖欠工资的事想找律师咨询一下")
-    chat.say_text("老板一直拖欠工资还不签劳动合同")
+    assert "手机号" in chat.say_text("公司一直不给交社保，我想找律师咨询")
     number = number_in(chat.say_text(fresh_phone()), "WQ")
     reply = chat.say_text("查询进度")
     assert number in reply and "已受理" in reply
