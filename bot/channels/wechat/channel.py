@@ -110,8 +110,7 @@ class WeChatChannel:
 
     def _user_wrote(self, openid: str) -> None:
         """A fresh push allowance; whatever waited for it goes out now, beside this answer."""
-        self.quota.user_wrote(openid)
-        if self.quota.has_queue(openid):
+        if self.quota.user_wrote(openid):
             self.turns.in_background(self.service.flush, openid)
 
     def _unsubscribed(self, openid: str) -> None:

@@ -31,9 +31,13 @@ class Quota:
     def _queue_key(self, openid: str) -> str:
         return f"wechat:queue:{openid}"
 
-    def user_wrote(self, openid: str) -> None:
-        """The user wrote (or clicked the menu, or followed): a fresh allowance for 48 hours."""
-        self.redis.set(self._left_key(openid), self.limit, ex=self.window)
+    def user_wrote(self, openid: str) -> int:
+        """The user wrote (or clicked the menu, or followed): a fresh allowance for 48 hours.
+        Returns how many messages wait for it (one round trip: this runs on every message)."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.set(self._left_key(openid), self.limit, ex=self.window)
+        pipe.llen(self._queue_key(openid))
+        return pipe.execute()[1]
 
     def user_left(self, openid: str) -> None:
         """Unfollowed: nothing more may be pushed until the user comes back."""
