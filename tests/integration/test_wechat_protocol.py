@@ -135,10 +135,14 @@ def test_subscribe_welcomes_with_the_main_services(user):
 
 
 def test_menu_click_starts_the_service_of_its_intent(live_stack, user):
-    assert "姓名" in user.event("CLICK", key="JOIN").text
+    now = int(time.time())
+    assert "姓名" in user.event("CLICK", key="JOIN", create_time=now).text
     assert rasa_user_texts(live_stack, f"wechat:{user.openid}") == ["/join_union"]
-    assert user.event("CLICK", key="NO_SUCH_KEY").is_success
-    assert user.event("VIEW", key="https://example.com/").is_success
+    # Other events in the same second are not taken for retries of that click.
+    assert user.event("CLICK", key="NO_SUCH_KEY", create_time=now).is_success
+    assert user.event("VIEW", key="https://example.com/", create_time=now).is_success
+    assert user.event("CLICK", key="JOIN", create_time=now + 1).text  # a second click is a new turn
+    assert rasa_user_texts(live_stack, f"wechat:{user.openid}") == ["/join_union", "/join_union"]
 
 
 def handoff_of(live_stack, cid: str) -> tuple[str, str | None] | None:

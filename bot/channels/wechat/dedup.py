@@ -16,10 +16,13 @@ POLL_SECONDS = 0.05
 
 
 def message_key(message: BaseMessage) -> str:
-    """WeChat's own advice: MsgId for messages, FromUserName + CreateTime for events."""
+    """WeChat's own advice: MsgId for messages, FromUserName + CreateTime for events. The event and
+    its key are added: a retry repeats them, while two different events in the same second (a menu
+    click right after following) are two events, not a retry."""
     if message.id:
         return f"msg:{message.id}"
-    return f"event:{message.source}:{message.time}"
+    data = message._data
+    return f"event:{message.source}:{message.time}:{data.get('Event', '')}:{data.get('EventKey') or ''}"
 
 
 class RetryGuard:
