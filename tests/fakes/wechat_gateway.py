@@ -14,14 +14,24 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 import requests
 
 from scripts import stack
+from tests.fakes.wechat_api import FakeWeChatApi
 from tests.live_stack import free_port
 
 WECHAT_TOKEN = "wechat-test-token"
 # 43 characters of base64 (a 32-byte AES key without its trailing "="), as the WeChat console shows it.
 WECHAT_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+@pytest.fixture(scope="module")
+def api():
+    """The fake WeChat API server for a test module's gateways (import this fixture into the module)."""
+    fake = FakeWeChatApi().start()
+    yield fake
+    fake.stop()
 
 
 class WeChatGateway:

@@ -8,15 +8,9 @@ import time
 import pytest
 import requests
 
-from tests.fakes.wechat_api import FakeWeChatApi, WeChatUser
+from tests.fakes.wechat_api import WeChatUser
+from tests.fakes.wechat_gateway import api  # noqa: F401 (fixture)
 from tests.fakes.wechat_gateway import WECHAT_AES_KEY, WeChatGateway, rasa_user_texts, transcript_of
-
-
-@pytest.fixture(scope="module")
-def api():
-    fake = FakeWeChatApi().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture(scope="module")

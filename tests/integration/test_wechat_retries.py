@@ -13,17 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.e2e.test_join_union import fresh_id_number
-from tests.fakes.wechat_api import FakeWeChatApi, WeChatUser
+from tests.fakes.wechat_api import WeChatUser
+from tests.fakes.wechat_gateway import api  # noqa: F401 (fixture)
 from tests.fakes.wechat_gateway import WeChatGateway, rasa_user_texts, transcript_of
 
 NUMBER_RE = re.compile(r"RH\d{8}-[A-Z0-9]{4,8}")
-
-
-@pytest.fixture(scope="module")
-def api():
-    fake = FakeWeChatApi().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture(scope="module")

@@ -13,18 +13,12 @@ import time
 
 import pytest
 
-from tests.fakes.wechat_api import FakeWeChatApi, WeChatUser
+from tests.fakes.wechat_api import WeChatUser
+from tests.fakes.wechat_gateway import api  # noqa: F401 (fixture)
 from tests.fakes.wechat_gateway import SlowRasaProxy, WeChatGateway, rasa_user_texts, transcript_of
 
 BUDGET = 1.5
 RASA_DELAY = 3.0
-
-
-@pytest.fixture(scope="module")
-def api():
-    fake = FakeWeChatApi().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture(scope="module")

@@ -21,37 +21,25 @@ def split_text(text: str, max_bytes: int = MAX_BYTES, max_chars: int = MAX_CHARS
         return []
     if fits(text):
         return [text]
+    pieces: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        if fits(sentence):
+            pieces.append(sentence)
+            continue
+        for clause in _CLAUSE_END.split(sentence):  # a sentence over the limits: its clauses
+            pieces.extend([clause] if fits(clause) else _pack(list(clause), fits))  # or characters
+    return [c.strip() for c in _pack(pieces, fits) if c.strip()]
+
+
+def _pack(pieces: list[str], fits) -> list[str]:
+    """Consecutive pieces joined into as few chunks as fit."""
     chunks: list[str] = []
     current = ""
-    for piece in _pieces(text, fits):
+    for piece in pieces:
         if current and not fits(current + piece):
             chunks.append(current)
             current = ""
         current += piece
     if current:
         chunks.append(current)
-    return [c.strip() for c in chunks if c.strip()]
-
-
-def _pieces(text: str, fits) -> list[str]:
-    """Sentences; a sentence over the limits is cut at clauses, a clause over them at characters."""
-    out: list[str] = []
-    for sentence in _SENTENCE_END.split(text):
-        if fits(sentence):
-            out.append(sentence)
-            continue
-        for clause in _CLAUSE_END.split(sentence):
-            out.extend([clause] if fits(clause) else _hard_cut(clause, fits))
-    return [p for p in out if p]
-
-
-def _hard_cut(text: str, fits) -> list[str]:
-    out, current = [], ""
-    for char in text:
-        if current and not fits(current + char):
-            out.append(current)
-            current = ""
-        current += char
-    if current:
-        out.append(current)
-    return out
+    return chunks
