@@ -147,3 +147,11 @@ def test_wechat_keeps_its_64_kb_limit_when_the_app_allows_more(make_app, api):
     big = user.message_xml("text", {"Content": "长" * 22000}).encode("utf-8")  # 66 000 bytes
     resp = app.test_client().post("/wechat", query_string=user.query(), data=big, content_type="text/xml")
     assert resp.status_code == 413
+
+
+def test_without_wechat_token_the_channel_is_off(make_app):
+    client = make_app().test_client()
+    user = WeChatUser("http://unused", "")
+    assert client.get("/wechat", query_string=dict(user.query(), echostr="x")).status_code == 404
+    assert client.post("/wechat", query_string=user.query(), data=user.message_xml("text", {"Content": "你好"}),
+                       content_type="text/xml").status_code == 404
