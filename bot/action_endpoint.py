@@ -6,10 +6,12 @@ config/endpoints.yml from ACTION_ENDPOINT_TOKEN). The protocol itself is rasa_sd
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hmac
 import json
 import logging
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 from flask import Blueprint, abort, current_app, jsonify, request
 from rasa_sdk.executor import ActionExecutor
@@ -31,6 +33,19 @@ def executor() -> ActionExecutor:
     return _executor
 
 
+def _run(coro):
+    """Runs the executor's coroutine to completion from this (synchronous) request thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    # This thread already drives an event loop (an async host, or a test process driving a browser):
+    # run in a helper thread, carrying the app context along (it lives in context variables).
+    context = contextvars.copy_context()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(context.run, asyncio.run, coro).result()
+
+
 @bp.post("/webhook")
 def webhook():
     expected = current_app.config["SETTINGS"].action_endpoint_token
@@ -50,7 +65,7 @@ def webhook():
     if not isinstance(action_call, dict):
         return jsonify({"error": "Invalid body request"}), 400
     try:
-        result = asyncio.run(executor().run(action_call))
+        result = _run(executor().run(action_call))
     except ActionExecutionRejection as exc:
         return jsonify({"error": exc.message, "action_name": exc.action_name}), 400
     except ActionNotFoundException as exc:
