@@ -59,6 +59,32 @@ def confusion(results: Path) -> tuple[list[str], dict[tuple[str, str], int]]:
     return labels, pairs
 
 
+def live_behaviour(model: Path, heldout: Path) -> dict[str, int]:
+    """The held-out messages through the whole pipeline, FallbackClassifier included (rasa test nlu
+    scores the classifier's best guess): how often the worker would get the fallback reply, and
+    how often the bot would act on a wrong intent."""
+    import asyncio
+    import logging
+
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.ERROR)
+    logging.getLogger("rasa").setLevel(logging.ERROR)
+    agent = Agent.load(str(model))
+    counts = Counter()
+    for item in (yaml.safe_load(heldout.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+        for line in item.get("examples", "").splitlines():
+            text = line.strip()[2:].strip() if line.strip().startswith("- ") else ""
+            if not text:
+                continue
+            predicted = asyncio.run(agent.parse_message(text))["intent"]["name"]
+            counts["total"] += 1
+            counts["right" if predicted == item["intent"] else
+                   "fallback" if predicted == "nlu_fallback" else "wrong"] += 1
+    return counts
+
+
 def nlu_section(work: Path, log) -> tuple[list[str], float]:
     model_dir = work / "model"
     started = time.monotonic()
@@ -86,6 +112,13 @@ def nlu_section(work: Path, log) -> tuple[list[str], float]:
         f"- **intent accuracy: {report['accuracy']:.3f}**",
         f"- **macro-F1: {macro:.3f}** (target {TARGET_MACRO_F1}: {'met' if macro >= TARGET_MACRO_F1 else 'NOT met'})",
         f"- weighted F1: {report['weighted avg']['f1-score']:.3f}",
+    ]
+    live = live_behaviour(model_dir / "nlu-eval.tar.gz", heldout)
+    total = live["total"] or 1
+    lines += [
+        f"- with the fallback threshold of `config/config.yml` applied (what a worker sees): "
+        f"{live['right'] / total:.1%} understood, {live['fallback'] / total:.1%} get the fallback reply "
+        f"(FAQ search, then the menu, then a person), **{live['wrong'] / total:.1%} acted on a wrong intent**",
         "",
         "| intent | precision | recall | F1 | support | confused with |",
         "|---|---|---|---|---|---|",

@@ -287,7 +287,7 @@ def test_medical_mutual_aid_explains_and_takes_a_claim(live_stack, web_chat):
 
     # Only asking: no case.
     asking = web_chat()
-    asking.say_text("职工医疗互助是什么，能报多少")
+    assert "基本医疗保险" in asking.say_text("大病住院了，工会的医疗互助能帮上吗")
     reply = asking.say_text(payload="/deny")
     assert "申请医疗互助" in reply
     assert live_stack.backend_get("/v1/cases", channel_user=f"web:{asking.session_id}").json()["items"] == []
