@@ -394,3 +394,41 @@ def test_service_buttons_start_each_service(live_stack, web_chat):
     for payload, question in expected.items():
         chat = web_chat()
         assert question in chat.say_text(payload=payload), payload
+
+
+def test_self_harm_wording_gets_safety_advice_and_an_urgent_case(live_stack, web_chat):
+    chat = web_chat()
+    phone = fresh_phone()
+    first = chat.say("看病把家里掏空了，真的不想活了")
+    assert "110" in first[0]["text"] and "12356" in first[0]["text"]
+    assert "手机号" in joined(first)
+    number = number_in(chat.say_text(phone), "WQ")
+    case = get_case(live_stack, number)
+    assert (case["priority"], case["details"]["urgent_reason"]) == ("urgent", "self_harm")
+
+
+def test_back_end_down_the_case_waits_in_the_outbox_and_the_worker_gets_a_number(live_stack, web_chat):
+    import json
+    import time
+
+    import redis
+
+    chat = web_chat()
+    phone = fresh_phone()
+    live_stack.stop_backend()
+    try:
+        assert "手机号" in chat.say_text("公司要我签自愿放弃社保的协议，我不想签，怎么办")
+        number = number_in(chat.say_text(phone), "WQ")
+        r = redis.Redis.from_url(live_stack.redis_url, decode_responses=True)
+        assert json.loads(r.hget("outbox:items", number))["body"]["phone"] == phone
+        # The worker can see it already, marked as still being filed.
+        assert number in chat.say_text("查询进度")
+    finally:
+        live_stack.start_backend()
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        resp = live_stack.backend_get(f"/v1/cases/{number}")
+        if resp.status_code == 200:
+            break
+        time.sleep(0.5)
+    assert resp.status_code == 200 and resp.json()["type"] == "legal_aid"

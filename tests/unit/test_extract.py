@@ -222,3 +222,47 @@ def test_no_employer(text):
 @pytest.mark.parametrize("token, expected", [("俩", 2), ("十", 10), ("一百二十", 120), ("二零二四", 2024), ("x", None)])
 def test_to_number(token, expected):
     assert to_number(token) == expected
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("工友从脚手架上摔下来了 昏迷不醒", True),
+    ("手还在流血", True),
+    ("腿动不了", True),
+    ("从二楼掉下来了", True),
+    ("手指被划了个口子", False),
+    ("没流血", False),
+    ("上个月扭了脚", False),
+])
+def test_urgent_injury_wording(text, urgent):
+    from actions.extract import is_urgent_injury
+    assert is_urgent_injury(text) is urgent
+
+
+@pytest.mark.parametrize("text, self_harm", [
+    ("讨不到工资我就跳楼", True),
+    ("我不想活了", True),
+    ("想寻短见", True),
+    ("活着没意思", True),
+    ("工资不发 愁死了", False),
+])
+def test_self_harm_wording(text, self_harm):
+    from actions.extract import mentions_self_harm
+    assert mentions_self_harm(text) is self_harm
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("签了", "yes"), ("没签", "no"), ("不清楚", "unknown"), ("/affirm", "yes"), ("/deny", "no"),
+    ("口头说的 没有合同", "no"), ("好像交了", "yes"), ("不办了", None), ("有没有用", None), ("随便", None),
+])
+def test_yes_no(text, answer):
+    from actions.extract import parse_yes_no
+    assert parse_yes_no(text) == answer
+
+
+def test_holidays_make_arrears_urgent():
+    from actions.extract import mentions_holiday
+    from actions.wage_arrears import before_holiday
+    assert mentions_holiday("回家过年的路费都没有") and not mentions_holiday("欠了三个月")
+    assert before_holiday(dt.date(2026, 2, 1))        # Spring Festival 2026: 17 February
+    assert before_holiday(dt.date(2025, 9, 28))       # National Day
+    assert not before_holiday(dt.date(2025, 6, 15))
