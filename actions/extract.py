@@ -4,6 +4,11 @@ free text and returns a normalised value, or None when the text holds none.
 
 Chinese numerals are converted with cn2an; dates are resolved against today in China time.
 No Rasa imports: the form validators call these and the unit tests exercise them directly.
+
+Dates: jionlp's parse_time was evaluated and not taken. It installs with a clean `pip check`, but
+brings ~90 MB of dependencies and a 1.4 s import with a banner, resolves 周日 / 12月1号 into the
+future (a report of an injury needs the past), and does not read 刚才; the parser below covers the
+same forms and is tested in tests/unit/test_extract.py.
 """
 from __future__ import annotations
 
