@@ -56,7 +56,8 @@ class LiveStack:
         upgrade(self.database_url)
         self.rasa = stack.start_rasa(stack.rasa_env(self.env, self.redis_url, self.gateway_port, self.action_token),
                                      self.rasa_port, self.rasa_token, model=self.model, log_file=self._log("rasa"))
-        self.gateway = stack.start_gateway(self.env, self.gateway_port, workers=2, bind_host="127.0.0.1",
+        self.gateway = stack.start_gateway(self.env, self.gateway_port, bind_host="127.0.0.1",
+                                           workers=int(self.env.get("WEB_WORKERS", "2")),
                                            log_file=self._log("gateway"))
         self.start_backend()
         stack.wait_for(f"{self.gateway_url}/api/none", 60, ok=lambda r: r.status_code == 404, proc=self.gateway)
