@@ -111,10 +111,7 @@ class ValidateStatusLookupForm(ServiceForm):
 
     def validate_st_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> dict[str, Any]:
-        answer = parse_yes_no(str(value))
-        if answer not in ("yes", "no"):
-            return self.reject("st_consent", "format", dispatcher, tracker)
-        return {"st_consent": answer == "yes"}
+        return self.yes_no("st_consent", value, dispatcher, tracker, allow_unknown=False, as_bool=True)
 
     def validate_st_id_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:

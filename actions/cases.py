@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
-from actions.extract import extract_phone, is_urgent_injury, mentions_self_harm
+from actions.extract import extract_phone, is_urgent_injury, mentions_self_harm, parse_yes_no
 from actions.forms import ServiceFormValidation
 from actions.handoff import request_handoff
 from actions.validators import check_name, check_phone, mask_phone
@@ -178,6 +178,15 @@ class ServiceForm(ServiceFormValidation, metaclass=abc.ABCMeta):
         if problem:
             return self.reject(slot, problem, dispatcher, tracker)
         return {slot: name}
+
+    def yes_no(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+               allow_unknown: bool = True, as_bool: bool = False) -> dict[str, Any]:
+        """A yes/no question: 'yes', 'no' (or 'unknown' for 不清楚 where that is an answer);
+        True/False with as_bool, for a question that must be answered either way."""
+        answer = parse_yes_no(str(value))
+        if answer is None or (answer == "unknown" and not allow_unknown):
+            return self.reject(slot, "format", dispatcher, tracker)
+        return {slot: answer == "yes" if as_bool else answer}
 
     def free_text(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                   min_length: int = 2, max_length: int = 1000) -> dict[str, Any]:

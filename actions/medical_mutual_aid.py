@@ -38,10 +38,7 @@ class ValidateMedicalMutualAidForm(ServiceForm):
 
     def validate_mm_claim(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                           domain: DomainDict) -> dict[str, Any]:
-        answer = parse_yes_no(str(value))
-        if answer is None or answer == "unknown":
-            return self.reject("mm_claim", "format", dispatcher, tracker)
-        return {"mm_claim": answer == "yes"}
+        return self.yes_no("mm_claim", value, dispatcher, tracker, allow_unknown=False, as_bool=True)
 
     def validate_mm_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict) -> dict[str, Any]:

@@ -94,10 +94,7 @@ class ValidateWageArrearsForm(ServiceForm):
 
     def validate_wa_contract(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        answer = parse_yes_no(str(value))
-        if answer is None:
-            return self.reject("wa_contract", "format", dispatcher, tracker)
-        return {"wa_contract": answer}
+        return self.yes_no("wa_contract", value, dispatcher, tracker)
 
 
 class ActionSubmitWageArrears(SubmitCase):

@@ -71,10 +71,7 @@ class ValidateWorkInjuryForm(ServiceForm):
 
     def validate_wi_insurance(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
-        answer = parse_yes_no(str(value))
-        if answer is None:
-            return self.reject("wi_insurance", "format", dispatcher, tracker)
-        return {"wi_insurance": answer}
+        return self.yes_no("wi_insurance", value, dispatcher, tracker)
 
 
 class ActionSubmitWorkInjury(SubmitCase):
