@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 import socket
 from pathlib import Path
 
@@ -81,6 +82,15 @@ class LiveStack:
     def backend_get(self, path: str, **params) -> requests.Response:
         return requests.get(f"{self.backend_url}{path}", params=params, timeout=5,
                             headers={"Authorization": f"Bearer {self.backend_key}"})
+
+    def wait_for_record(self, path: str, timeout: float = 40) -> requests.Response:
+        """GETs a back-end record until it exists (e.g. once the outbox has delivered it)."""
+        deadline = time.monotonic() + timeout
+        resp = self.backend_get(path)
+        while resp.status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            resp = self.backend_get(path)
+        return resp
 
     def logs(self, tail: int | None = 3000) -> str:
         def read(path: Path) -> str:

@@ -116,12 +116,7 @@ def test_back_end_down_the_application_waits_in_the_outbox(live_stack, web_chat)
     finally:
         live_stack.start_backend()
 
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        resp = live_stack.backend_get(f"/v1/membership-applications/{number}")
-        if resp.status_code == 200:
-            break
-        time.sleep(0.5)
+    resp = live_stack.wait_for_record(f"/v1/membership-applications/{number}")
     assert resp.status_code == 200, "the queued application never reached the back end"
     assert resp.json()["id_number"] == id_number and resp.json()["name"] == "赵磊"
     assert not r.hexists("outbox:items", number)

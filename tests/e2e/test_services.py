@@ -425,10 +425,5 @@ def test_back_end_down_the_case_waits_in_the_outbox_and_the_worker_gets_a_number
         assert number in chat.say_text("查询进度")
     finally:
         live_stack.start_backend()
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        resp = live_stack.backend_get(f"/v1/cases/{number}")
-        if resp.status_code == 200:
-            break
-        time.sleep(0.5)
+    resp = live_stack.wait_for_record(f"/v1/cases/{number}")
     assert resp.status_code == 200 and resp.json()["type"] == "legal_aid"
