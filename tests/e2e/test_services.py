@@ -409,7 +409,6 @@ def test_self_harm_wording_gets_safety_advice_and_an_urgent_case(live_stack, web
 
 def test_back_end_down_the_case_waits_in_the_outbox_and_the_worker_gets_a_number(live_stack, web_chat):
     import json
-    import time
 
     import redis
 
