@@ -30,6 +30,8 @@ class RasaClient:
         self.token = token
         self.timeout = timeout
         self.http = requests.Session()
+        # Rasa is on loopback: no proxy or .netrc lookups (requests does both on every call otherwise).
+        self.http.trust_env = False
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=64)
         self.http.mount("http://", adapter)
 
