@@ -66,5 +66,4 @@ class ConversationService:
 
     @staticmethod
     def _record(cid: str, replies: list[BotReply]) -> None:
-        for reply in replies:
-            transcript.add(cid, "bot", reply.text, reply.buttons)
+        transcript.add_many(cid, "bot", [(reply.text, reply.buttons) for reply in replies])

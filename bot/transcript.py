@@ -13,6 +13,15 @@ def add(conversation_id: str, role: str, text: str, buttons: list | None = None,
     return msg
 
 
+def add_many(conversation_id: str, role: str, lines: list[tuple[str, list | None]]) -> None:
+    """Several lines of one speaker (a bot turn's replies) in one write."""
+    if not lines:
+        return
+    Session.add_all([Message(conversation_id=conversation_id, role=role, text=text, buttons=buttons or None)
+                     for text, buttons in lines])
+    Session.commit()
+
+
 def after(conversation_id: str, after_id: int = 0, limit: int = 200) -> list[Message]:
     return (Session.query(Message)
             .filter(Message.conversation_id == conversation_id, Message.id > after_id)
