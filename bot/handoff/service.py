@@ -13,7 +13,7 @@ from typing import Callable
 
 import requests
 from flask import current_app
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, select, update
 
 from bot import outbound, texts
 from bot.accounts.service import TEAMS, audit
@@ -27,6 +27,8 @@ from config.database import Session
 
 log = logging.getLogger(__name__)
 
+_OPEN_HANDOFF_ID = (select(Handoff.id)
+                    .where(Handoff.conversation_id == bindparam("cid"), Handoff.status != "closed").limit(1))
 MAX_NOTE_CHARS = 2000
 MAX_REPLY_CHARS = 1000
 # What Rasa is told when the bot takes a chat back: unpaused, any form left open by the request
@@ -110,6 +112,10 @@ class HandoffService:
 
     def for_conversation(self, conversation_id: str) -> Handoff | None:
         """The conversation's handoff that is not closed yet, if any."""
+        # Asked before every chat turn and almost always "none": a prepared id lookup first, the
+        # ORM object only when there is one.
+        if Session.execute(_OPEN_HANDOFF_ID, {"cid": conversation_id}).first() is None:
+            return None
         return (Session.query(Handoff)
                 .filter(Handoff.conversation_id == conversation_id, Handoff.status != "closed")
                 .order_by(Handoff.id.desc()).first())
