@@ -8,8 +8,10 @@ the gateway under gunicorn with 2 workers, the back end) on an embedded Redis (o
   2. WeChat: the same users and messages as signed WeChat XML to the gateway's POST /wechat
      (signature check, retry de-duplication, transcript, the Rasa turn, the passive XML reply).
 
-Prints throughput and p50/p99 latency of each, and WeChat/Rasa as a ratio. Bounded: a fixed number
-of messages and a time limit per phase.
+Prints throughput and p50/p99 latency of each, and WeChat/Rasa as a ratio; and the CPU time each
+process group (Rasa, gateway, embedded Redis, this load generator) spent per message in each phase,
+which does not depend on what else the machine is doing. Bounded: a fixed number of messages and a
+time limit per phase.
 
     .venv/bin/python -m bench.wechat_load                      # 20 users x 15 messages
     .venv/bin/python -m bench.wechat_load --users 40 --messages 10 --model models/union.tar.gz
@@ -17,6 +19,7 @@ of messages and a time limit per phase.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -25,6 +28,7 @@ import time
 import uuid
 from pathlib import Path
 
+import psutil
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,9 +44,41 @@ MESSAGES = ["你好", "谢谢", "再见", "您好呀", "谢谢你", "拜拜"]
 WECHAT_TOKEN = "bench-wechat-token"
 
 
+def cpu_seconds(pid: int | None, children: bool = True) -> float:
+    """User + system CPU time of a process and (by default) all its children (gunicorn and Sanic
+    workers)."""
+    if pid is None:
+        return 0.0
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *(root.children(recursive=True) if children else [])]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+class CpuMeter:
+    """CPU seconds per process group, read before and after each round of a phase."""
+
+    def __init__(self, groups: dict[str, int | None]):
+        self.groups = groups
+
+    def read(self) -> dict[str, float]:
+        # This process started the others: its own threads only.
+        return {name: cpu_seconds(pid, children=pid != os.getpid()) for name, pid in self.groups.items()}
+
+
 class Phase:
     def __init__(self, name: str):
         self.name = name
+        self.cpu: dict[str, float] = {}
         self.latencies: list[float] = []
         self.errors = 0
         self.empty = 0  # answered without a passive reply ("success": the reply would come later)
@@ -74,7 +110,7 @@ def once_more_if_dropped(call):
         return call()
 
 
-def run_phase(phase: Phase, users: int, messages: int, send, time_limit: float) -> Phase:
+def run_phase(phase: Phase, users: int, messages: int, send, time_limit: float, meter: CpuMeter | None = None) -> Phase:
     """`users` threads, each sending `messages` messages one after another (a closed loop); adds to
     the phase's figures (a phase may run in several rounds)."""
     deadline = time.monotonic() + time_limit
@@ -96,11 +132,15 @@ def run_phase(phase: Phase, users: int, messages: int, send, time_limit: float) 
     threads = [threading.Thread(target=user_loop, args=(u,), daemon=True) for u in range(users)]
     for t in threads:
         t.start()
+    before = meter.read() if meter else {}
     start_gate.wait()
     t0 = time.monotonic()
     for t in threads:
         t.join(timeout=time_limit + 60)
     phase.wall += time.monotonic() - t0
+    if meter:
+        for name, seconds in meter.read().items():
+            phase.cpu[name] = phase.cpu.get(name, 0.0) + seconds - before.get(name, 0.0)
     return phase
 
 
@@ -151,6 +191,8 @@ def main() -> int:
         run_phase(Phase("warm-up"), min(args.users, 4), 3, to_rasa, 60)
         run_phase(Phase("warm-up"), min(args.users, 4), 3, to_wechat, 60)
 
+        meter = CpuMeter({"rasa": live.rasa.pid, "gateway": live.gateway.pid,
+                          "redis": getattr(redis_handle, "pid", None), "load generator": os.getpid()})
         # Alternating rounds, so a change in the machine's other load falls on both phases alike.
         print(f"* {args.users} users x {args.messages} messages per phase, in {args.rounds} alternating rounds",
               flush=True)
@@ -158,8 +200,8 @@ def main() -> int:
         wechat = Phase("wechat     (POST /wechat, signed XML)")
         per_round = max(1, args.messages // args.rounds)
         for _ in range(args.rounds):
-            run_phase(bare, args.users, per_round, to_rasa, args.time_limit / args.rounds)
-            run_phase(wechat, args.users, per_round, to_wechat, args.time_limit / args.rounds)
+            run_phase(bare, args.users, per_round, to_rasa, args.time_limit / args.rounds, meter)
+            run_phase(wechat, args.users, per_round, to_wechat, args.time_limit / args.rounds, meter)
     finally:
         live.stop()
         if redis_handle is not None:
@@ -170,6 +212,10 @@ def main() -> int:
         f = phase.figures()
         print(f"{phase.name:42} {f['n']:>5} {f['throughput']:>7.1f} {f['p50'] * 1000:>8.0f} "
               f"{f['p99'] * 1000:>8.0f} {phase.errors:>6}")
+    print(f"\nCPU ms per message {'':23} " + " ".join(f"{name:>14}" for name in meter.groups))
+    for phase in (bare, wechat):
+        n = max(1, phase.figures()["n"])
+        print(f"{phase.name:42} " + " ".join(f"{phase.cpu.get(name, 0.0) * 1000 / n:>14.1f}" for name in meter.groups))
     fb, fw = bare.figures(), wechat.figures()
     ratio = fw["throughput"] / fb["throughput"] if fb["throughput"] else float("nan")
     print(f"\nwechat / bare rasa throughput: {ratio:.0%}   (target >= 70%)")
