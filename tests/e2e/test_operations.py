@@ -58,3 +58,19 @@ def test_logs_do_not_contain_full_id_numbers(live_stack, web_chat):
     logs = live_stack.logs(tail=None)
     assert "13812345678" not in logs
     assert id_number not in logs
+
+
+def test_a_chat_is_one_rasa_session_that_rasa_can_save_cheaply(live_stack, web_chat):
+    """Rasa 3.6 files metadata sent with a conversation's first message as a slot event *before*
+    action_session_start; its Redis tracker store then sees two sessions and takes its quadratic
+    merge path on every save, so Rasa's CPU per message grows with the chat. The gateway sends none."""
+    chat = web_chat()
+    chat.say("你好")
+    chat.say("谢谢")
+    resp = requests.get(f"{live_stack.rasa_url}/conversations/web:{chat.session_id}/tracker",
+                        params={"token": live_stack.rasa_token}, timeout=10)
+    assert resp.status_code == 200
+    events = resp.json()["events"]
+    assert events[0]["event"] == "action" and events[0]["name"] == "action_session_start"
+    assert sum(1 for e in events if e["event"] == "session_started") == 1
+    assert not any(e["event"] == "slot" and e["name"] == "session_started_metadata" for e in events)
