@@ -56,7 +56,7 @@ class ConversationService:
             # No metadata unless a caller has some (the sender id already names the channel): Rasa
             # 3.6 files a conversation's first metadata as a slot event *before* action_session_start,
             # so every later save of that tracker takes Rasa's quadratic merge path (Rasa's CPU per
-            # message then grows with the conversation; docs/performance.md).
+            # message then grows with the conversation; README, WeChat benchmark).
             replies = self.rasa.send(cid, payload or text, metadata=metadata, timeout=timeout)
             TURNS.labels(channel, "rasa").inc()
         except RasaUnavailable as exc:
