@@ -43,7 +43,7 @@ class ConversationService:
         if payload:
             # Show what the worker tapped, not the machine payload.
             shown = next((b["title"] for b in transcript.last_buttons(cid) if b.get("payload") == payload), payload)
-        transcript.add(cid, "user", shown)
+        transcript.add_many(cid, "user", [(shown, None)])
 
         for intercept in self.interceptors:
             replies = intercept(cid, shown)

@@ -1,6 +1,8 @@
 """The stored transcript of every conversation (web and WeChat), read by the web widget and officers."""
 from __future__ import annotations
 
+from sqlalchemy import insert
+
 from bot.models import Message
 from config.database import Session
 
@@ -14,11 +16,12 @@ def add(conversation_id: str, role: str, text: str, buttons: list | None = None,
 
 
 def add_many(conversation_id: str, role: str, lines: list[tuple[str, list | None]]) -> None:
-    """Several lines of one speaker (a bot turn's replies) in one write."""
+    """Lines of one speaker (a user turn, a bot turn's replies) in one write. A plain INSERT rather
+    than ORM objects: this runs twice on every chat turn, and nothing here needs the objects back."""
     if not lines:
         return
-    Session.add_all([Message(conversation_id=conversation_id, role=role, text=text, buttons=buttons or None)
-                     for text, buttons in lines])
+    Session.execute(insert(Message), [{"conversation_id": conversation_id, "role": role, "text": text,
+                                       "buttons": buttons or None} for text, buttons in lines])
     Session.commit()
 
 
