@@ -42,6 +42,11 @@ class RasaClient:
             resp = self.http.post(
                 f"{self.base_url}/webhooks/rest/webhook",
                 json={"sender": sender_id, "message": message, "metadata": metadata or {}},
+                # A new connection per turn: Rasa's worker processes share one listening socket and
+                # the least busy one accepts first, so turns spread evenly. A kept-alive connection
+                # stays with one worker however busy it is; measured side by side (bench/), that put
+                # the p99 at 20 chats in flight at 0.8-1.0 s instead of 0.6 s.
+                headers={"Connection": "close"},
                 timeout=timeout or self.timeout,
             )
             resp.raise_for_status()
