@@ -1,6 +1,7 @@
 """Load on POST /wechat beside the same load on bare Rasa, in one run, on loopback only.
 
-Starts the service the way the tests do (tests/live_stack.py: the Rasa server with the given model,
+Starts the service the way the tests do (tests/live_stack.py: the Rasa server with the given model
+and --rasa-workers processes (2, as `make run`),
 the gateway under gunicorn with 2 workers, the back end) on an embedded Redis (or --redis-url), then:
 
   1. bare Rasa: N users each post M messages, one after another, to Rasa's REST webhook
@@ -149,6 +150,8 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20, help="concurrent users (default 20)")
     parser.add_argument("--messages", type=int, default=15, help="messages per user and phase (default 15)")
     parser.add_argument("--model", default=str(ROOT / "models" / "union.tar.gz"))
+    parser.add_argument("--rasa-workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "2")),
+                        help="Rasa server processes (default 2, as `make run` starts)")
     parser.add_argument("--redis-url", default="", help="a Redis to use (default: an embedded one)")
     parser.add_argument("--database-url", default="", help="the gateway's database (default: SQLite in a "
                         "temporary folder; give PostgreSQL to measure as in production)")
@@ -163,9 +166,10 @@ def main() -> int:
         redis_url, redis_handle = stack.start_embedded_redis(workdir / "redis", free_port())
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     live = LiveStack(workdir, redis_url, database_url, model=Path(args.model),
-                     extra_env={"WECHAT_TOKEN": WECHAT_TOKEN, "OUTBOX_WORKER": "0"})
+                     extra_env={"WECHAT_TOKEN": WECHAT_TOKEN, "OUTBOX_WORKER": "0",
+                                "SANIC_WORKERS": str(args.rasa_workers)})
     run_id = uuid.uuid4().hex[:8]
-    print(f"* starting Rasa ({args.model}), gateway (2 workers) and back end in {workdir} "
+    print(f"* starting Rasa ({args.model}, {args.rasa_workers} workers), gateway (2 workers) and back end in {workdir} "
           f"({database_url.split(':')[0]}) ...", flush=True)
     try:
         live.start()
