@@ -3,6 +3,7 @@ linear pass, with exactly the events Rasa's own merge would keep."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
 import pytest
@@ -14,6 +15,13 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa_components.tracker_store import SessionAwareRedisTrackerStore, last_session_start
 
 DOMAIN = Domain.from_yaml("version: '3.1'\nintents: [greet]\nresponses:\n  utter_greet:\n  - text: 你好\n")
+
+
+def run(coro):
+    """The store's coroutines, on a thread of their own: the browser tests leave an event loop
+    running in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _session(n_turns: int, t0: float) -> list:
@@ -38,25 +46,25 @@ def test_saves_the_stored_sessions_plus_the_turn(redis_url, monkeypatch, session
     from rasa.shared.core.trackers import DialogueStateTracker
 
     history = [e for s in range(sessions) for e in _session(5, 1000.0 * (s + 1))]
-    asyncio.run(store.save(DialogueStateTracker.from_events("w1", history, DOMAIN.slots)))
+    run(store.save(DialogueStateTracker.from_events("w1", history, DOMAIN.slots)))
 
     # A turn: Rasa reads the last session, adds events, saves.
-    tracker = asyncio.run(store.retrieve("w1"))
+    tracker = run(store.retrieve("w1"))
     assert len(tracker.events) == len(history) - last_session_start(history)
     turn = [UserUttered("再来", {"name": "greet", "confidence": 1.0}, timestamp=9000.0),
             BotUttered("你好", timestamp=9000.1), ActionExecuted(ACTION_LISTEN_NAME, timestamp=9000.2)]
     for event in turn:
         tracker.update(event)
-    expected = RedisTrackerStore._merge_trackers(asyncio.run(store.retrieve_full_tracker("w1")), tracker)
+    expected = RedisTrackerStore._merge_trackers(run(store.retrieve_full_tracker("w1")), tracker)
 
     slow_calls = []
     original = RedisTrackerStore._merge_trackers
     if sessions > 1:  # (with one session, Rasa's own merge is used: its fast path covers it)
         monkeypatch.setattr(RedisTrackerStore, "_merge_trackers",
                             staticmethod(lambda *a: slow_calls.append(1) or original(*a)))
-    asyncio.run(store.save(tracker))
+    run(store.save(tracker))
 
-    full = asyncio.run(store.retrieve_full_tracker("w1"))
+    full = run(store.retrieve_full_tracker("w1"))
     assert [e.as_dict() for e in full.events] == [e.as_dict() for e in expected.events]
     assert [e.as_dict() for e in full.events] == [e.as_dict() for e in history + turn]
     assert slow_calls == []
@@ -69,18 +77,18 @@ def test_anything_else_goes_to_rasas_own_merge(redis_url, monkeypatch):
 
     store = _store(SessionAwareRedisTrackerStore, redis_url)
     history = _session(2, 1000.0) + _session(2, 2000.0)
-    asyncio.run(store.save(DialogueStateTracker.from_events("w2", history, DOMAIN.slots)))
-    stale = asyncio.run(store.retrieve("w2"))
-    elsewhere = asyncio.run(store.retrieve("w2"))
+    run(store.save(DialogueStateTracker.from_events("w2", history, DOMAIN.slots)))
+    stale = run(store.retrieve("w2"))
+    elsewhere = run(store.retrieve("w2"))
     elsewhere.update(UserUttered("别处", {"name": "greet", "confidence": 1.0}, timestamp=3000.0))
-    asyncio.run(store.save(elsewhere))
+    run(store.save(elsewhere))
     stale.update(UserUttered("这里", {"name": "greet", "confidence": 1.0}, timestamp=3001.0))
 
     slow_calls = []
     original = RedisTrackerStore._merge_trackers
     monkeypatch.setattr(RedisTrackerStore, "_merge_trackers",
                         staticmethod(lambda *a: slow_calls.append(1) or original(*a)))
-    asyncio.run(store.save(stale))
-    texts = [e.text for e in asyncio.run(store.retrieve_full_tracker("w2")).events if isinstance(e, UserUttered)]
+    run(store.save(stale))
+    texts = [e.text for e in run(store.retrieve_full_tracker("w2")).events if isinstance(e, UserUttered)]
     assert slow_calls == [1]
     assert texts[-2:] == ["别处", "这里"]
