@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -159,6 +160,8 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=180, help="seconds per phase at most")
     args = parser.parse_args()
 
+    # `kill` stops the services it started too (the finally below), as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="wechat-bench-"))
     redis_handle = None
     redis_url = args.redis_url
