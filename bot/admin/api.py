@@ -10,19 +10,13 @@ from bot.accounts.service import api_auth, audit
 from bot.admin import bp, stats
 from bot.faq import store, transfer, unanswered
 from bot.faq.store import InvalidEntry
+from bot.request_body import json_object
 
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 EXPORT_TYPES = {
     "csv": ("text/csv; charset=utf-8", transfer.export_csv),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", transfer.export_xlsx),
 }
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(400, description="body must be a JSON object")
-    return body
 
 
 def _invalid(exc: InvalidEntry):
@@ -48,7 +42,7 @@ def api_list():
 @api_auth("staff")
 def api_create():
     try:
-        entry = store.create_entry(_body(), g.user.name)
+        entry = store.create_entry(json_object(), g.user.name)
     except InvalidEntry as exc:
         return _invalid(exc)
     audit(g.user.name, "faq_create", f"faq:{entry.id}")
@@ -65,7 +59,7 @@ def api_get(entry_id: int):
 @api_auth("staff")
 def api_update(entry_id: int):
     entry = _entry_or_404(entry_id)
-    body = _body()
+    body = json_object()
     try:
         store.update_entry(entry, body, g.user.name, partial=True)
     except InvalidEntry as exc:

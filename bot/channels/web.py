@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from bot import transcript
 from bot.accounts.tokens import bearer_token, new_token, token_hash, token_matches
 from bot.models import ChatSession
+from bot.request_body import json_object
 from config.database import Session
 
 bp = Blueprint("web_chat", __name__)
@@ -44,9 +45,7 @@ def _authorized_session(session_id: str | None) -> ChatSession:
 
 @bp.post("/api/chat/messages")
 def post_message():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(400, description="body must be a JSON object")
+    body = json_object()
     chat = _authorized_session(body.get("session_id"))
     text, payload = body.get("text"), body.get("payload")
     if payload is not None and (not isinstance(payload, str) or not payload.strip()):

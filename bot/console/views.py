@@ -14,6 +14,7 @@ from bot.console import present
 from bot.handoff.models import OUTCOMES, STATUSES, Handoff
 from bot.handoff.service import HandoffError, service, teams_of
 from bot.models import User
+from bot.request_body import json_object
 from config.database import Session
 from config.settings import PROJECT_ROOT
 
@@ -35,15 +36,6 @@ def index():
 
 
 # ---- the API ---------------------------------------------------------------------------------------
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if body is None and not request.get_data():
-        return {}
-    if not isinstance(body, dict):
-        abort(400, description="body must be a JSON object")
-    return body
-
-
 def _visible(handoff_id: int) -> Handoff:
     handoff = service().get(handoff_id)
     if not service().may_see(handoff, g.user):
@@ -92,14 +84,14 @@ def claim(handoff_id: int):
 @bp.post("/api/console/handoffs/<int:handoff_id>/messages")
 @api_auth("officer")
 def send_message(handoff_id: int):
-    message_id = service().reply(handoff_id, g.user, _body().get("text"))
+    message_id = service().reply(handoff_id, g.user, json_object(empty_ok=True).get("text"))
     return jsonify({"id": message_id}), 201
 
 
 @bp.post("/api/console/handoffs/<int:handoff_id>/close")
 @api_auth("officer")
 def close(handoff_id: int):
-    outcome = _body().get("outcome") or "resolved"
+    outcome = json_object(empty_ok=True).get("outcome") or "resolved"
     handoff = service().close(handoff_id, g.user, outcome=outcome)
     return jsonify(present.list_item(handoff, service()))
 
@@ -107,14 +99,14 @@ def close(handoff_id: int):
 @bp.post("/api/console/handoffs/<int:handoff_id>/notes")
 @api_auth("officer")
 def add_note(handoff_id: int):
-    note = service().add_note(handoff_id, g.user, _body().get("text"))
+    note = service().add_note(handoff_id, g.user, json_object(empty_ok=True).get("text"))
     return jsonify(present.note_json(note)), 201
 
 
 @bp.post("/api/console/handoffs/<int:handoff_id>/transfer")
 @api_auth("officer")
 def transfer(handoff_id: int):
-    body = _body()
+    body = json_object(empty_ok=True)
     if bool(body.get("team")) == bool(body.get("officer")):
         abort(400, description='give either "team" or "officer"')
     if body.get("team"):

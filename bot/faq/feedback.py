@@ -4,19 +4,18 @@ list for staff. An addition to DESIGN's web chat contract:
     body {"session_id", "message_id"} -> 200 {"recorded": true} (marking twice records once)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify
 
 from bot.channels.web import _authorized_session
 from bot.faq import unanswered
+from bot.request_body import json_object
 
 bp = Blueprint("chat_feedback", __name__)
 
 
 @bp.post("/api/chat/feedback")
 def thumbs_down():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(400, description="body must be a JSON object")
+    body = json_object()
     chat = _authorized_session(body.get("session_id"))
     message_id = body.get("message_id")
     if not isinstance(message_id, int) or isinstance(message_id, bool):
