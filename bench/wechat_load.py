@@ -151,7 +151,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20, help="concurrent users (default 20)")
     parser.add_argument("--messages", type=int, default=15, help="messages per user and phase (default 15)")
     parser.add_argument("--model", default=str(ROOT / "models" / "union.tar.gz"))
-    parser.add_argument("--rasa-workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "2")),
+    parser.add_argument("--rasa-workers", type=int, default=int(os.environ.get("SANIC_WORKERS", stack.RASA_WORKERS)),
                         help="Rasa server processes (default 2, as `make run` starts)")
     parser.add_argument("--redis-url", default="", help="a Redis to use (default: an embedded one)")
     parser.add_argument("--database-url", default="", help="the gateway's database (default: SQLite in a "

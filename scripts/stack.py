@@ -29,6 +29,9 @@ QUIET_ENV = {
     "SQLALCHEMY_WARN_20": "0",
     "SANIC_REQUEST_TIMEOUT": "30",
 }
+# Rasa server processes under `make run` (safe with the Redis lock store): one alone answers 20 chats
+# in flight with a p99 of ~1.6 s on two cores, two bring it under 1 s (README, WeChat benchmark).
+RASA_WORKERS = 2
 
 
 def start_embedded_redis(var_dir: Path, port: int):
@@ -133,9 +136,7 @@ def run() -> int:
     env.setdefault("SECRET_KEY", _persistent_secret(VAR_DIR / "secret_key"))
     env.setdefault("BACKEND_API_KEY", _persistent_secret(VAR_DIR / "backend_api_key"))
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "prometheus"))
-    # Two Rasa processes (safe with the Redis lock store): one alone answers 20 chats in flight
-    # with a p99 of ~1.6 s on two cores, two bring it under 1 s (README, WeChat benchmark).
-    env.setdefault("SANIC_WORKERS", "2")
+    env.setdefault("SANIC_WORKERS", str(RASA_WORKERS))
     _fresh_dir(Path(env["PROMETHEUS_MULTIPROC_DIR"]))
     settings = Settings.from_env(env)
     upgrade(settings.database_url)
