@@ -8,7 +8,9 @@ No Rasa imports: the form validators call these and the unit tests exercise them
 Dates: jionlp's parse_time was evaluated and not taken. It installs with a clean `pip check`, but
 brings ~90 MB of dependencies and a 1.4 s import with a banner, resolves 周日 / 12月1号 into the
 future (a report of an injury needs the past), and does not read 刚才; the parser below covers the
-same forms and is tested in tests/unit/test_extract.py.
+same forms and is tested in tests/unit/test_extract.py. dateparser 1.5.0 (2026-11, languages=["zh"])
+was tried on 2026-12-02: of 前天晚上, 上个月底, 上周三, 3月5号, 三月五日, 三天前, 上个月10号, 12月1号,
+刚才, 15号 it read none (only 昨天 and 前天), and it needs a `regex` newer than Rasa 3.6 allows.
 """
 from __future__ import annotations
 
@@ -72,10 +74,51 @@ _MIN_BARE_AMOUNT = 50
 _NOT_MONEY_AFTER = re.compile(r"^\s*(?:多|来)?\s*(?:个月|个多月|月|天|年|周|个星期|星期|个人|人|号|日|名|位|次|岁|小时|点钟|层|米|公里)")
 
 
+# 七八千, 五六千块, 两三万, 一两万: two neighbouring digits before a unit are a range.
+_RANGE_RE = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九])\s*([十百千万])")
+# 两个月工资 / 三个月的工资: an amount counted in months of the monthly wage.
+_WAGE_MONTHS_RE = re.compile(rf"({_NUMBER}|半)\s*个?(半)?\s*月\s*的?\s*(?:工资|工钱|薪水|薪资)")
+_MONTHLY_WAGE_RE = re.compile(rf"(?:一个月|每个?月|月薪|月工资|工资一个月|一月)\s*(?:是|有|拿|就|大概|差不多)?\s*({_NUMBER})")
+
+
+def money_range(text: str) -> tuple[int, int] | None:
+    """七八千 -> (7000, 8000), 五六千块 -> (5000, 6000), 一两万 -> (10000, 20000)."""
+    found = _RANGE_RE.search(_clean(text))
+    if not found:
+        return None
+    low, high = (int(_CN_DIGIT_VALUE[ch]) for ch in found.group(1, 2))
+    if high != low + 1:
+        return None
+    unit = {"十": 10, "百": 100, "千": 1000, "万": 10000}[found.group(3)]
+    return low * unit, high * unit
+
+
+def wage_months(text: str) -> float | None:
+    """How many months of wages an amount is given in: 两个月工资 -> 2, 一个半月的工资 -> 1.5."""
+    found = _WAGE_MONTHS_RE.search(_clean(text))
+    if not found:
+        return None
+    count = 0.5 if found.group(1) == "半" else to_number(found.group(1))
+    if count is None:
+        return None
+    return count + (0.5 if found.group(2) else 0)
+
+
 def parse_money(text: str) -> int | None:
     """An amount in yuan: 八千块 -> 8000, 8千 -> 8000, 8000元 -> 8000, 一万二 -> 12000,
-    1.2万 -> 12000, 5k -> 5000, ￥3500 -> 3500. Amounts with a money word win over bare numbers."""
+    1.2万 -> 12000, 5k -> 5000, ￥3500 -> 3500. Amounts with a money word win over bare numbers.
+    A range (七八千, 五六千块) is its upper figure: what the worker says may be owed, for an officer
+    to check; 一万出头 is 10000; 两个月工资，一个月五千 is 10000 (months of wages need the wage)."""
     text = re.sub(r"(?<=\d),(?=\d{3})", "", _clean(text))  # 1,500
+    months = wage_months(text)
+    if months is not None:
+        wage = _MONTHLY_WAGE_RE.search(text)
+        value = to_number(wage.group(1)) if wage else None
+        return _as_int(months * value) if value else None
+    span = money_range(text)
+    if span:
+        # 七八千 -> 8000; 七八千五 does not occur in speech, so nothing follows the unit.
+        return span[1]
     bare: int | None = None
     for match in _MONEY_RE.finditer(text):
         token, suffix, unit = match.group(1), match.group(2), match.group(3)
@@ -105,10 +148,38 @@ _DURATION_RE = re.compile(
     rf"({_NUMBER}|半)?\s*(个)?\s*(多|来|半)?\s*(个)?\s*(年|个月|月|周|个星期|星期|礼拜|天|日)(半)?")
 
 
-def parse_months(text: str) -> float | None:
+# 从去年十月到现在, 三月份开始, 自今年2月以来: a span from a month until today.
+_SINCE_MONTH_RE = re.compile(
+    r"(今年|去年|前年)?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月份?\s*(初|中|底|末)?\s*"
+    r"(?:到现在|到今天|到目前|至今|开始|以来|起)")
+_ABOUT_SPANS = {"大半年": 8.0, "小半年": 5.0, "大半个月": 0.7, "一年多": 12.0}
+
+
+def _months_since(prefix: str | None, month_token: str, part: str | None, today: dt.date) -> float | None:
+    month = _small_number(month_token)
+    if not month or month > 12:
+        return None
+    year = today.year - {"今年": 0, "去年": 1, "前年": 2, None: 0}[prefix]
+    day = {"中": 15, "底": 28, "末": 28}.get(part or "", 1)
+    start = dt.date(year, month, day)
+    if prefix is None and start > today:
+        start = dt.date(year - 1, month, day)
+    if start > today:
+        return None
+    return max(round((today - start).days / 30.44, 1), 0.1)
+
+
+def parse_months(text: str, today: dt.date | None = None) -> float | None:
     """A span of time in months (one decimal): 三个月 -> 3, 半年 -> 6, 一年半 -> 18,
-    两个多月 -> 2, 一个半月 -> 1.5, 半个月 -> 0.5, 20天 -> 0.7, 3 -> 3 (a bare number is months)."""
+    两个多月 -> 2, 一个半月 -> 1.5, 半个月 -> 0.5, 20天 -> 0.7, 3 -> 3 (a bare number is months),
+    快三个月 -> 3, 大半年 -> 8, 从去年十月到现在 -> the months since 1 October last year."""
     text = _clean(text)
+    found = _SINCE_MONTH_RE.search(text)
+    if found:
+        return _months_since(found.group(1), found.group(2), found.group(3), today or today_in_china())
+    for words, months in _ABOUT_SPANS.items():
+        if words in text:
+            return months
     if re.fullmatch(r"\d+(?:\.\d+)?|[一二两三四五六七八九十]+", text):
         value = to_number(text)
         return None if value is None or value <= 0 else round(value, 1)
@@ -165,6 +236,8 @@ def parse_headcount(text: str) -> int | None:
             value = 3
         elif token == "十" and mod1 == "几":
             value = 11  # 十几 = between eleven and nineteen
+        elif money_range(token):
+            value = money_range(token)[0]  # 二三十个: the lower end, as 五六个
         else:
             number = to_number(token)
             if number is None:
@@ -198,6 +271,9 @@ _SLASH_MONTH_DAY_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*[/.]\s*(\d{1,2})(?![\d.
 _MONTH_REL_DAY_RE = re.compile(rf"(上个?月|这个?月|本月)\s*{_DAY}\s*[日号]")
 _BARE_DAY_RE = re.compile(rf"(?<![月\d]){_DAY}\s*[日号](?![人])")
 _WEEK_RE = re.compile(r"(上上|上|这|本|下)?\s*(?:个)?\s*(?:周|星期|礼拜)\s*([一二三四五六日天1-7])")
+_MONTH_PART_RE = re.compile(rf"(上上个?月|上个?月|这个?月|本月|(?:(今年|去年)\s*)?{_MONTH}\s*月份?)\s*(底|末|初|中旬|上旬|下旬|中)")
+_MONTH_PART_DAY = {"初": 1, "上旬": 5, "中": 15, "中旬": 15, "下旬": 25}
+_WEEKEND_RE = re.compile(r"(上上|上|这|本)?\s*个?\s*(?:周末|礼拜六日)")
 _AGO_RE = re.compile(rf"({_NUMBER}|半)\s*(?:个)?\s*(天|日|周|星期|礼拜|月)\s*(?:以前|之前|前)")
 
 
@@ -218,6 +294,29 @@ def _minus_months(day: dt.date, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+def _month_part(found: re.Match, today: dt.date, past: bool) -> dt.date | None:
+    """上个月底 -> the last day of last month, 这个月初 -> the 1st, 三月中 -> 15 March."""
+    which, year_word, month_token, part = found.groups()
+    if month_token:
+        month = _small_number(month_token)
+        if not month or month > 12:
+            return None
+        year = today.year - {"今年": 0, "去年": 1}.get(year_word or "", 0)
+    else:
+        back = 2 if which.startswith("上上") else 1 if which.startswith("上") else 0
+        year, month = _minus_months(today, back)
+    if part in ("底", "末"):
+        next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+        day = dt.date(next_year, next_month, 1) - dt.timedelta(days=1)
+    else:
+        day = dt.date(year, month, _MONTH_PART_DAY[part])
+    if past and day > today:
+        if month_token and not year_word:
+            return _safe_date(day.year - 1, day.month, day.day)
+        return today  # 这个月底 said of the past: it cannot be later than today
+    return day
+
+
 def parse_date(text: str, today: dt.date | None = None, past: bool = True) -> dt.date | None:
     """A calendar date: 昨天, 前天, 上周三, 周一, 3月5号, 三月五日, 2024年3月5日, 2024-03-05, 3/5,
     上个月10号, 15号, 三天前, 一周前. Relative to `today` (default: today in China time).
@@ -236,6 +335,10 @@ def parse_date(text: str, today: dt.date | None = None, past: bool = True) -> dt
         month, day = _small_number(found.group(2)), _small_number(found.group(3))
         return _safe_date(year, month, day) if month and day else None
 
+    found = _MONTH_PART_RE.search(text)
+    if found:
+        return _month_part(found, today, past)
+
     found = _MONTH_REL_DAY_RE.search(text)
     if found:
         year, month = _minus_months(today, 1 if found.group(1).startswith("上") else 0)
@@ -251,6 +354,12 @@ def parse_date(text: str, today: dt.date | None = None, past: bool = True) -> dt
         if candidate and past and candidate > today:
             candidate = _safe_date(today.year - 1, month, day)
         return candidate
+
+    found = _WEEKEND_RE.search(text)
+    if found:  # a weekend is its Saturday
+        monday = today - dt.timedelta(days=today.weekday())
+        saturday = monday + dt.timedelta(days=5 + {"上上": -14, "上": -7}.get(found.group(1) or "", 0))
+        return saturday - dt.timedelta(days=7) if past and saturday > today else saturday
 
     found = _WEEK_RE.search(text)
     if found:

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from actions.extract import (extract_employer, extract_id_number, extract_phone, parse_date, parse_headcount,
-                             parse_money, parse_months, to_number, today_in_china)
+from actions.extract import (extract_employer, extract_id_number, extract_phone, money_range, parse_date,
+                             parse_headcount, parse_money, parse_months, to_number, today_in_china, wage_months)
 
 # A Wednesday, so "this week" and "last week" both have days before and after it.
 TODAY = dt.date(2025, 3, 12)
@@ -266,3 +266,76 @@ def test_holidays_make_arrears_urgent():
     assert before_holiday(dt.date(2026, 2, 1))        # Spring Festival 2026: 17 February
     assert before_holiday(dt.date(2025, 9, 28))       # National Day
     assert not before_holiday(dt.date(2025, 6, 15))
+
+
+# --------------------------------------------------------------------------- workers' own words (issue 10)
+@pytest.mark.parametrize("text, expected", [
+    ("大概七八千吧", 8000),          # a range is its upper figure
+    ("七八千", 8000),
+    ("五六千块", 6000),
+    ("一两万", 20000),
+    ("三四百块钱", 400),
+    ("一万出头", 10000),
+    ("两个月工资，一个月五千", 10000),  # months of wages times the monthly wage
+    ("欠了两个月的工资 每月6000", 12000),
+    ("三个月工资 月薪4500", 13500),
+    ("一个半月的工资，一个月四千", 6000),
+])
+def test_money_in_workers_words(text, expected):
+    assert parse_money(text) == expected
+
+
+@pytest.mark.parametrize("text", ["两个月工资", "欠了三个月的工钱"])
+def test_months_of_wages_without_the_wage_is_no_amount_yet(text):
+    assert parse_money(text) is None
+    assert wage_months(text) is not None
+
+
+def test_money_range_and_wage_months():
+    assert money_range("七八千") == (7000, 8000)
+    assert money_range("七九千") is None
+    assert wage_months("两个月工资") == 2
+    assert wage_months("一个半月的工资") == 1.5
+    assert wage_months("八千块") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("快三个月", 3),
+    ("快三个月了", 3),
+    ("大半年", 8),
+    ("小半年", 5),
+    ("从去年十月到现在", 5.3),       # 1 October 2024 to 12 March 2025
+    ("去年10月开始就没发", 5.3),
+    ("十月份到现在", 5.3),           # October without a year: the last one
+    ("今年一月以来", 2.3),
+    ("从三月初开始", 0.4),
+])
+def test_months_in_workers_words(text, expected):
+    assert parse_months(text, TODAY) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我们班组十几个", 11),
+    ("二三十个", 20),
+    ("二三十个工友", 20),
+    ("班组里七八个人", 7),
+])
+def test_headcount_in_workers_words(text, expected):
+    assert parse_headcount(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("前天晚上", dt.date(2025, 3, 10)),
+    ("昨天夜里", dt.date(2025, 3, 11)),
+    ("上个月底", dt.date(2025, 2, 28)),
+    ("上月底", dt.date(2025, 2, 28)),
+    ("这个月初", dt.date(2025, 3, 1)),
+    ("上个月中旬", dt.date(2025, 2, 15)),
+    ("二月下旬", dt.date(2025, 2, 25)),
+    ("三月底", dt.date(2024, 3, 31)),    # the end of this March is still to come
+    ("去年12月底", dt.date(2024, 12, 31)),
+    ("上周末", dt.date(2025, 3, 8)),
+    ("周末", dt.date(2025, 3, 8)),
+])
+def test_dates_in_workers_words(text, expected):
+    assert parse_date(text, TODAY) == expected
