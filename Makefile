@@ -49,8 +49,20 @@ browser:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; fi
 
-test: $(MODEL) browser
+test: $(MODEL) browser test-stories
 	$(PY) -m pytest -p no:cacheprovider tests
+
+# The test stories: `rasa test core` on the trained model; any failed story (a wrong intent or a
+# wrong action) fails, with the failed stories printed. Part of `make test`, before pytest.
+STORIES := tests/test_conversations.yml
+.PHONY: test-stories
+test-stories: $(MODEL)
+	@mkdir -p var && out=$$(mktemp -d var/stories.XXXXXX) && \
+	if ! $(RASA) test core --model $(MODEL) --stories $(STORIES) --out $$out --no-plot >$$out/rasa.log 2>&1; then \
+		tail -40 $$out/rasa.log; echo "rasa test core did not run (log: $$out/rasa.log)"; exit 1; fi; \
+	if ! grep -q "None of the test stories failed" $$out/failed_test_stories.yml; then \
+		cat $$out/failed_test_stories.yml; echo "rasa test core: the stories above failed (log: $$out/rasa.log)"; exit 1; fi; \
+	echo "test stories: $$(grep -m1 'Correct:' $$out/rasa.log | sed 's/.*Correct: *//') correct"; rm -rf $$out
 
 # FAQ retrieval top-1 accuracy on held-out questions; rewrites docs/faq_report.md.
 eval-faq: $(VENV)/.installed
