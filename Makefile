@@ -55,7 +55,7 @@ test: $(MODEL) browser test-stories
 # The test stories: `rasa test core` on the trained model; any failed story (a wrong intent or a
 # wrong action) fails, with the failed stories printed. Part of `make test`, before pytest.
 STORIES := tests/test_conversations.yml
-.PHONY: test-stories
+.PHONY: test-stories eval-conversations
 test-stories: $(MODEL)
 	@mkdir -p var && out=$$(mktemp -d var/stories.XXXXXX) && \
 	if ! $(RASA) test core --model $(MODEL) --stories $(STORIES) --out $$out --no-plot >$$out/rasa.log 2>&1; then \
@@ -63,6 +63,12 @@ test-stories: $(MODEL)
 	if ! grep -q "None of the test stories failed" $$out/failed_test_stories.yml; then \
 		cat $$out/failed_test_stories.yml; echo "rasa test core: the stories above failed (log: $$out/rasa.log)"; exit 1; fi; \
 	echo "test stories: $$(grep -m1 'Correct:' $$out/rasa.log | sed 's/.*Correct: *//') correct"; rm -rf $$out
+
+# Plays the separately written conversations (tests/conversations_unseen/) over the web chat against
+# the real stack and rewrites docs/conversation_report.md. A measurement only: never tune on it.
+# Redis: EVAL_REDIS_URL, else database LIVE_REDIS_DB (12) of REDIS_TEST_URL's server (flushed).
+eval-conversations: $(MODEL)
+	$(PY) -m scripts.eval_conversations --report docs/conversation_report.md
 
 # FAQ retrieval top-1 accuracy on held-out questions; rewrites docs/faq_report.md.
 eval-faq: $(VENV)/.installed
