@@ -33,8 +33,10 @@ Checks (what each one looks at):
 - `answered`: at least one reply and none is a fallback (utter_default, the FAQ miss, "did you mean"
   suggestions, the offer of a person after misunderstandings, out of scope).
 - `offers <service>`: a button whose payload starts that service's intent (`/join_union`,
-  `/join_union{...}`), or an offer to switch to it (a slot set to the service, its intent or its form
-  this turn, or an utterance naming the service with "offer"/"switch" in its name).
+  `/join_union{...}`), or an offer to switch to it or to go back to it: a slot that changed this turn
+  names the service, its intent or its form (as its value, or a value inside it, except under a key
+  with "from" in it: {"from": "wage_arrears_form", "to": "join_union"} offers join_union), or an
+  utterance naming the service with "offer"/"switch" in its name.
 - `safety`: a reply contains 110, 120 or 12356 (not as part of a longer number or a masked ID) and
   no reply is a form question (utter_ask_*) or the cancellation. `no_safety`: no reply contains them.
 - `handoff`: the chat is queued for or held by an officer after the turn (the gateway's handoff API),
@@ -197,6 +199,18 @@ def _last_values(events: list[dict]) -> dict[str, Any]:
     return values
 
 
+def _named(value: Any) -> list[str]:
+    """The strings a slot value names: itself, or a dict's values (not under a key saying where the
+    worker comes from, e.g. {"from": "wage_arrears_form", "to": "join_union"}), or a list's items."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() if "from" not in str(k) for s in _named(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _named(v)]
+    return []
+
+
 def _action_names(events: list[dict]) -> list[str]:
     return [e.get("name") for e in events if e.get("event") == "action"]
 
@@ -262,8 +276,8 @@ class Judge:
                     return True
         names = {service, intent, form_of(service)}
         for e in obs.events:
-            if e.get("event") == "slot" and e.get("name") != "requested_slot" and isinstance(e.get("value"), str) \
-                    and e["value"] in names and obs.slots_before.get(e.get("name")) != e["value"]:
+            if e.get("event") == "slot" and e.get("name") != "requested_slot" \
+                    and obs.slots_before.get(e.get("name")) != e.get("value") and names & set(_named(e.get("value"))):
                 return True
         return any(service in u and ("offer" in u or "switch" in u) for u in _utterances(obs.events))
 

@@ -124,6 +124,12 @@ def test_offers_a_service():
     assert not holds("offers join_union", question_button)
     switch = obs(["要先办入会吗？"], [slot("switch_to", "join_union"), bot("要先办入会吗？", "utter_ask_switch")])
     assert holds("offers join_union", switch) and holds("not_stored", switch)
+    pending = obs(["您是想先办入会申请吗？刚才的欠薪登记会先帮您留着。"],
+                  [slot("pending", {"from": "wage_arrears_form", "to": "join_union", "text": "我想先入会"})])
+    assert holds("offers join_union", pending) and not holds("offers wage_arrears", pending)
+    kept = obs(["刚才的欠薪登记还没提交，要继续吗？"], [slot("kept", {"form": "wage_arrears_form", "offered": True})],
+               before=None, after=None, slots={"kept": {"form": "wage_arrears_form", "offered": False}})
+    assert holds("offers wage_arrears", kept)
 
 
 def test_handoff_and_texts():
