@@ -73,6 +73,23 @@ def render(records: list[tuple[str, dict]]) -> str:
     return "\n".join(lines)
 
 
+def list_chat_records(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Tells the records submitted from this chat; False when there are none (nothing said)."""
+    records = queued_records(tracker.sender_id)
+    queued_numbers = {r["number"] for _k, r in records}
+    try:
+        records += [(k, r) for k, r in find_records(channel_user=tracker.sender_id)
+                    if r["number"] not in queued_numbers]
+    except (BackendUnavailable, BackendRejected):
+        if not records:
+            dispatcher.utter_message(response="utter_status_unavailable")
+            return True
+    if records:
+        dispatcher.utter_message(response="utter_status_list", items=render(records))
+        return True
+    return False
+
+
 class ActionCheckStatus(Action):
     """The records submitted from this chat; none found -> the ID + phone look-up form follows."""
 
@@ -80,19 +97,7 @@ class ActionCheckStatus(Action):
         return "action_check_status"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        records = queued_records(tracker.sender_id)
-        queued_numbers = {r["number"] for _k, r in records}
-        try:
-            records += [(k, r) for k, r in find_records(channel_user=tracker.sender_id)
-                        if r["number"] not in queued_numbers]
-        except (BackendUnavailable, BackendRejected):
-            if not records:
-                dispatcher.utter_message(response="utter_status_unavailable")
-                return [SlotSet("status_found", True)]
-        if records:
-            dispatcher.utter_message(response="utter_status_list", items=render(records))
-            return [SlotSet("status_found", True)]
-        return [SlotSet("status_found", False)]
+        return [SlotSet("status_found", list_chat_records(dispatcher, tracker))]
 
 
 class ValidateStatusLookupForm(ServiceForm):

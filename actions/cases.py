@@ -12,7 +12,7 @@ import re
 from typing import Any, Callable
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -20,6 +20,8 @@ from actions import services
 from actions.extract import extract_phone, is_urgent_injury, mentions_self_harm, parse_yes_no
 from actions.forms import ServiceFormValidation
 from actions.handoff import request_handoff
+from actions.kept_forms import resume
+from actions.replies import plausible_name
 from actions.validators import check_name, check_phone, mask_phone
 from backend.numbers import new_number
 
@@ -28,10 +30,6 @@ CASES = "/v1/cases"
 URGENT_NOW = ("injury", "self_harm")
 # urgent_reason -> the handoff's reason code (group / holiday arrears: urgent_wage_arrears).
 HANDOFF_REASONS = {"injury": "urgent_injury", "self_harm": "self_harm"}
-# What makes a reply an interruption rather than an answer (see ServiceForm.interrupts).
-INTERRUPTING_INTENTS = ("cancel", "request_human", "faq")
-_QUESTION_RE = re.compile(r"[？?]|吗|呢$|怎么|怎样|什么|啥|多少|哪|几[点天号时]|咋|如何|能不能|可不可以|是不是|有没有|要不要")
-_PERSON_RE = re.compile(r"人工|真人|工作人员|客服|转人|找个?人|领导|干部|活人|律师.*(联系|打电话)")
 SHARED_SLOTS = ("contact_phone", "contact_phone_masked", "urgent_reason", "slot_failures", "requested_slot")
 
 
@@ -40,7 +38,13 @@ def latest_text(tracker: Tracker) -> str:
 
 
 def is_name(text: str) -> bool:
-    return check_name(text)[1] is None
+    """A plausible name: not a question or a request (怎么入, 查询进度)."""
+    return plausible_name(text)
+
+
+def _digits(text: str) -> bool:
+    """Digits answer a phone question, right or wrong: the validator says what is wrong."""
+    return bool(extract_phone(text) or re.search(r"\d{5,}", text))
 
 
 def channel_fields(tracker: Tracker) -> dict[str, str]:
@@ -83,6 +87,8 @@ class StartService(Action, metaclass=abc.ABCMeta):
     injuries_are_urgent = False
     # Services that file no case (suggestions, founding) have no urgent path to shrink to.
     watches_for_urgent = True
+    # Forms that ask the shared contact_phone take a phone from the first message.
+    reads_phone = True
 
     @abc.abstractmethod
     def name(self) -> str:
@@ -91,7 +97,14 @@ class StartService(Action, metaclass=abc.ABCMeta):
     def prefill(self, text: str, tracker: Tracker) -> dict[str, Any]:
         return {}
 
+    def form(self) -> str:
+        """action_start_wage_arrears starts wage_arrears_form."""
+        return self.name().replace("action_start_", "", 1) + "_form"
+
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        resumed = resume(dispatcher, tracker, self.form())
+        if resumed is not None:
+            return resumed  # the worker left this form for another service: it goes on where it was
         text = latest_text(tracker)
         events: list = [SlotSet("slot_failures", None)]
         # A button (/wage_arrears) carries no words of the worker's to read.
@@ -104,7 +117,7 @@ class StartService(Action, metaclass=abc.ABCMeta):
         if words:
             events += [SlotSet(slot, value) for slot, value in self.prefill(words, tracker).items()
                        if value is not None]
-            phone = extract_phone(words)
+            phone = extract_phone(words) if self.reads_phone else None
             if phone:
                 events.append(SlotSet("contact_phone", phone))
         return events
@@ -119,38 +132,8 @@ class ServiceForm(ServiceFormValidation, metaclass=abc.ABCMeta):
 
     injuries_are_urgent = False
     watches_for_urgent = True
-    # slot -> parser that recognises a reply as an answer to that slot's question (None: not one).
-    answer_parsers: dict[str, Callable[[str], Any]] = {}
-
-    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> list[EventType]:
-        """The worker's reply answers the question the form asked, unless it interrupts the form."""
-        slot = tracker.get_slot("requested_slot")
-        if slot not in self.domain_slots(domain):
-            return []
-        message = tracker.latest_message or {}
-        text = (message.get("text") or "").strip()
-        intent = (message.get("intent") or {}).get("name")
-        if not text or self.interrupts(slot, text, intent):
-            return []
-        return [SlotSet(slot, text)]
-
-    def interrupts(self, slot: str, text: str, intent: str | None) -> bool:
-        """Cancel, a person, or a question: the form steps aside (rules answer, then ask again).
-        The model's intent alone is not trusted on short answers: "十几个人" is not a request for a
-        person and "13812345678" is not an FAQ question."""
-        if intent not in INTERRUPTING_INTENTS:
-            return False
-        if text.startswith("/"):
-            return True  # a button: 转人工, 取消
-        parser = ({"contact_phone": extract_phone} | self.answer_parsers).get(slot)
-        if parser is not None and parser(text) not in (None, False):
-            return False
-        if intent == "cancel":
-            return not re.search(r"\d", text)
-        if intent == "request_human":
-            return bool(_PERSON_RE.search(text))
-        return bool(_QUESTION_RE.search(text))
+    def parser_for(self, slot: str) -> Callable[[str], Any] | None:
+        return {"contact_phone": _digits}.get(slot) or super().parser_for(slot)
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
@@ -175,6 +158,8 @@ class ServiceForm(ServiceFormValidation, metaclass=abc.ABCMeta):
     def person_name(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
                     tracker: Tracker) -> dict[str, Any]:
         name, problem = check_name(str(value))
+        if problem is None and not plausible_name(str(value)):
+            problem = "format"  # 怎么报名, 查询进度: not a name even if it is short enough
         if problem:
             return self.reject(slot, problem, dispatcher, tracker)
         return {slot: name}
@@ -195,6 +180,12 @@ class ServiceForm(ServiceFormValidation, metaclass=abc.ABCMeta):
         if len(text) < min_length or text.startswith("/"):
             return self.reject(slot, "short", dispatcher, tracker)
         return {slot: text[:max_length], **self.watch_for_urgent(text, dispatcher, tracker)}
+
+
+def previous_user_text(tracker: Tracker) -> str:
+    """What the worker wrote the turn before the latest message."""
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return texts[-2] if len(texts) >= 2 else ""
 
 
 def texts_since(tracker: Tracker, action_name: str) -> list[str]:

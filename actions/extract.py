@@ -515,3 +515,22 @@ _HOLIDAY_RE = re.compile(r"过年|春节|年前|年底|年关|回家过年|中�
 def mentions_holiday(text: str) -> bool:
     """Wages wanted before a holiday (过年, 春节, 中秋, 国庆 ...): the union treats these as urgent."""
     return bool(_HOLIDAY_RE.search(_clean(text)))
+
+
+# --------------------------------------------------------------------------- consent and confirmation
+_CONSENT_NO_RE = re.compile(r"^/deny|不同意|不愿意|不提交|先不|不要|不用|不行|不可以|不换|不了|不是|^不$|^否|^no$|继续刚才|接着填|"
+                            r"继续填|还是先")
+_CONSENT_YES_RE = re.compile(r"^/affirm|同意|愿意|可以|^好|^行|确认|提交|没问题|是的|^是$|^对|^嗯|^ok$|^yes$|换吧|先办|就这样")
+
+
+def parse_consent(text: str) -> bool | None:
+    """True / False for 同意 / 不同意, 确认提交 / 先不提交, 好 / 不用了 (and the /affirm, /deny
+    buttons); None when the reply says neither."""
+    text = _clean(text).lower().rstrip("。.!！~")
+    if not text:
+        return None
+    if _CONSENT_NO_RE.search(text):
+        return False
+    if _CONSENT_YES_RE.search(text):
+        return True
+    return None

@@ -36,9 +36,10 @@ def _button(entry_id: int, question: str) -> dict:
     return {"title": question, "payload": "/faq" + json.dumps({"faq_id": str(entry_id)})}
 
 
-def answer_from_faq(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+def answer_from_faq(dispatcher: CollectingDispatcher, tracker: Tracker, suggest: bool = True) -> bool:
     """Search the FAQ for the latest user message; utter the answer (or the top questions as
-    buttons) and return True, or return False (and record the message as unanswered)."""
+    buttons) and return True, or return False (and record the message as unanswered).
+    suggest=False: only a clear answer counts (the caller has its own answer otherwise)."""
     cid = tracker.sender_id
     text = (tracker.latest_message or {}).get("text") or ""
     try:
@@ -59,6 +60,8 @@ def answer_from_faq(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
             dispatcher.utter_message(text=best.entry.answer)
             unanswered.record_lookup(cid, "answered", best.entry.id, best.score)
             return True
+        if decision.kind == "suggest" and not suggest:
+            return False
         if decision.kind == "suggest":
             offer = texts.response("utter_faq_suggest")
             dispatcher.utter_message(text=offer["text"],

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from actions.cases import ServiceForm, StartService, channel_fields, is_name, reset_slots
 from actions.extract import extract_employer, parse_headcount
+from actions.replies import plausible_employer
 from backend.numbers import new_number
 
 FORM = "found_union_form"
@@ -36,7 +37,7 @@ class ValidateFoundUnionForm(ServiceForm):
     def name(self) -> str:
         return "validate_found_union_form"
 
-    answer_parsers = {"fu_employees": parse_headcount, "fu_contact": is_name}
+    answer_parsers = {"fu_company": plausible_employer, "fu_employees": parse_headcount, "fu_contact": is_name}
 
     def validate_fu_company(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Joining the union (网上入会): the form validator and the submission."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +11,10 @@ from rasa_sdk.types import DomainDict
 
 from actions import services
 from actions.backend_client import BackendUnavailable
+from actions.cases import StartService
+from actions.extract import extract_id_number, parse_consent
 from actions.forms import ServiceFormValidation
+from actions.replies import plausible_employer, plausible_name
 from actions.validators import check_id_number, check_name, check_phone, mask_id_number, mask_phone
 from backend.numbers import new_number
 
@@ -19,7 +23,27 @@ JOIN_SLOTS = ("name", "id_consent", "id_number", "id_number_masked", "phone", "p
               "employer", "industry", "join_confirmed", "slot_failures")
 
 
+def _digits(text: str) -> bool:
+    """Digits answer an ID or phone question, right or wrong: the validator says what is wrong."""
+    return bool(re.search(r"\d{5,}", text)) or extract_id_number(text) is not None
+
+
+class ActionStartJoinUnion(StartService):
+    intro = "utter_join_intro"
+    watches_for_urgent = False
+    reads_phone = False  # the join form asks its own phone (the member's, on the application)
+
+    def name(self) -> str:
+        return "action_start_join_union"
+
+
 class ValidateJoinUnionForm(ServiceFormValidation):
+    # Every slot first decides whether the reply answers it (actions/forms.py): "怎么入" is not a
+    # name, "查询进度" not an employer.
+    answer_parsers = {"name": plausible_name, "id_consent": parse_consent, "id_number": _digits, "phone": _digits,
+                      "employer": plausible_employer, "industry": plausible_employer,
+                      "join_confirmed": parse_consent}
+
     def name(self) -> str:
         return "validate_join_union_form"
 
@@ -33,13 +57,18 @@ class ValidateJoinUnionForm(ServiceFormValidation):
     def validate_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: DomainDict) -> dict[str, Any]:
         name, problem = check_name(str(value))
+        if problem is None and not plausible_name(str(value)):
+            problem = "format"  # 怎么入, 查询进度: not a name even if it is short enough
         if problem:
             return self.reject("name", problem, dispatcher, tracker)
         return {"name": name}
 
     def validate_id_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> dict[str, Any]:
-        return {"id_consent": bool(value)}
+        consent = value if isinstance(value, bool) else parse_consent(str(value))
+        if consent is None:
+            return self.reject("id_consent", "format", dispatcher, tracker)
+        return {"id_consent": consent}
 
     def validate_id_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:
@@ -64,6 +93,8 @@ class ValidateJoinUnionForm(ServiceFormValidation):
         employer = str(value).strip()
         if len(employer) < 2:
             return self.reject("employer", "short", dispatcher, tracker)
+        if not plausible_employer(employer):
+            return self.reject("employer", "format", dispatcher, tracker)
         return {"employer": employer[:100]}
 
     def validate_industry(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -75,7 +106,10 @@ class ValidateJoinUnionForm(ServiceFormValidation):
 
     def validate_join_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
-        return {"join_confirmed": bool(value)}
+        confirmed = value if isinstance(value, bool) else parse_consent(str(value))
+        if confirmed is None:
+            return self.reject("join_confirmed", "format", dispatcher, tracker)
+        return {"join_confirmed": confirmed}
 
 
 def _open_application(id_number: str) -> str | None:

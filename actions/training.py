@@ -20,6 +20,7 @@ from actions import services
 from actions.backend_client import BackendRejected, BackendUnavailable
 from actions.cases import ServiceForm, channel_fields, is_name, latest_text, reset_slots
 from actions.extract import parse_yes_no
+from actions.kept_forms import resume
 from backend.numbers import new_number
 from bot.texts import text
 
@@ -80,6 +81,9 @@ class ActionStartTraining(Action):
         return "action_start_training"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        resumed = resume(dispatcher, tracker, FORM)
+        if resumed is not None:
+            return resumed  # left for another service: back where it was, with the courses fetched then
         courses = fetch_courses()
         events: list = [SlotSet("slot_failures", None), SlotSet("tr_courses", courses or [])]
         if not courses:

@@ -12,9 +12,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.cases import ServiceForm, StartService, SubmitCase, texts_since
+from actions.cases import ServiceForm, StartService, SubmitCase, previous_user_text, texts_since
 from actions.extract import (extract_employer, mentions_holiday, parse_headcount, parse_money, parse_months,
-                             parse_yes_no, today_in_china)
+                             parse_yes_no, today_in_china, wage_months)
+from actions.replies import plausible_employer
 from bot.texts import text
 
 FORM = "wage_arrears_form"
@@ -54,8 +55,8 @@ class ActionStartWageArrears(StartService):
 
 
 class ValidateWageArrearsForm(ServiceForm):
-    answer_parsers = {"wa_amount": parse_money, "wa_months": parse_months, "wa_headcount": parse_headcount,
-                      "wa_contract": parse_yes_no}
+    answer_parsers = {"wa_employer": plausible_employer,
+                      "wa_amount": lambda text: parse_money(text) or wage_months(text), "wa_months": parse_months, "wa_headcount": parse_headcount, "wa_contract": parse_yes_no}
 
     def name(self) -> str:
         return "validate_wage_arrears_form"
@@ -69,7 +70,13 @@ class ValidateWageArrearsForm(ServiceForm):
 
     def validate_wa_amount(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:
-        amount = value if isinstance(value, int) else parse_money(str(value))
+        words = str(value)
+        previous = previous_user_text(tracker)
+        if not isinstance(value, int) and wage_months(previous) and not wage_months(words):
+            words = f"{previous}，{words}"  # 两个月工资 ... 一个月六千: the months asked about just before
+        amount = value if isinstance(value, int) else parse_money(words)
+        if amount is None and wage_months(words):
+            return self.reject("wa_amount", "monthly", dispatcher, tracker)  # 两个月工资: and a month is?
         if amount is None or amount <= 0:
             return self.reject("wa_amount", "format", dispatcher, tracker)
         if amount > MAX_AMOUNT:
