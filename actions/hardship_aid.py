@@ -45,7 +45,10 @@ class ActionStartHardshipAid(StartService):
 
 
 class ValidateHardshipAidForm(ServiceForm):
-    answer_parsers = {"ha_reason": hardship_reason, "ha_household": parse_headcount, "ha_income": parse_money}
+    # ha_reason is the worker's own words (free text): only a short question or another service is not one.
+    answer_parsers = {"ha_household": parse_headcount,
+                      "ha_income": lambda text: parse_money(text) is not None or bool(_NO_INCOME.search(text.strip()))
+                      or text.strip().isdigit()}
 
     def name(self) -> str:
         return "validate_hardship_aid_form"

@@ -94,6 +94,8 @@ def classify(text: str, intent: str | None, confidence: float, own_intent: str |
     long_free_text = parser is None and len(text) > SHORT
     if long_free_text or confidence < MIN_CONFIDENCE:
         return "answer"
+    if parser is None and intent == own_intent:
+        return "answer"  # a free-text answer about this very service: "在工地摔的" in the injury form
     if base in SERVICE_FORMS:
         if intent != base or (looks_like_question(text) and base == own_intent):
             return "question"  # 怎么入 asked in the join form; 工伤怎么认定 in the wage form

@@ -21,6 +21,7 @@ from actions.backend_client import BackendRejected, BackendUnavailable
 from actions.cases import ServiceForm, channel_fields, is_name, latest_text, reset_slots
 from actions.extract import parse_yes_no
 from actions.kept_forms import resume
+from actions.replies import looks_like_question
 from backend.numbers import new_number
 from bot.texts import text
 
@@ -111,7 +112,9 @@ class ActionAskTrCourse(Action):
 
 
 class ValidateTrainingForm(ServiceForm):
-    answer_parsers = {"tr_name": is_name}
+    # Any words that are not a question try to name a course (the validator says which are known).
+    answer_parsers = {"tr_course": lambda text: not looks_like_question(text), "tr_name": is_name,
+                      "tr_waitlist": lambda text: "候补" in text or "其他" in text or parse_yes_no(text)}
 
     def name(self) -> str:
         return "validate_training_form"

@@ -56,7 +56,8 @@ class ActionStartWageArrears(StartService):
 
 class ValidateWageArrearsForm(ServiceForm):
     answer_parsers = {"wa_employer": plausible_employer,
-                      "wa_amount": lambda text: parse_money(text) or wage_months(text), "wa_months": parse_months, "wa_headcount": parse_headcount, "wa_contract": parse_yes_no}
+                      "wa_amount": lambda text: parse_money(text) or wage_months(text), "wa_months": parse_months,
+                      "wa_headcount": parse_headcount, "wa_contract": parse_yes_no}
 
     def name(self) -> str:
         return "validate_wage_arrears_form"
