@@ -52,17 +52,11 @@ browser:
 test: $(MODEL) browser test-stories
 	$(PY) -m pytest -p no:cacheprovider tests
 
-# The test stories: `rasa test core` on the trained model; any failed story (a wrong intent or a
-# wrong action) fails, with the failed stories printed. Part of `make test`, before pytest.
-STORIES := tests/test_conversations.yml
+# The test stories: `rasa test core` on the trained model, and every labelled turn's intent
+# (scripts/test_stories.py); any failed story fails, with what went wrong. In `make test`, before pytest.
 .PHONY: test-stories eval-conversations
 test-stories: $(MODEL)
-	@mkdir -p var && out=$$(mktemp -d var/stories.XXXXXX) && \
-	if ! $(RASA) test core --model $(MODEL) --stories $(STORIES) --out $$out --no-plot >$$out/rasa.log 2>&1; then \
-		tail -40 $$out/rasa.log; echo "rasa test core did not run (log: $$out/rasa.log)"; exit 1; fi; \
-	if ! grep -q "None of the test stories failed" $$out/failed_test_stories.yml; then \
-		cat $$out/failed_test_stories.yml; echo "rasa test core: the stories above failed (log: $$out/rasa.log)"; exit 1; fi; \
-	echo "test stories: $$(grep -m1 'Correct:' $$out/rasa.log | sed 's/.*Correct: *//') correct"; rm -rf $$out
+	$(PY) -m scripts.test_stories --model $(MODEL) --stories tests/test_conversations.yml
 
 # Plays the separately written conversations (tests/conversations_unseen/) over the web chat against
 # the real stack and rewrites docs/conversation_report.md. A measurement only: never tune on it.
