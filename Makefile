@@ -13,7 +13,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_WARN_20 := 0
 
-.PHONY: help run test train install browser unit eval-nlu eval-faq clean
+.PHONY: help run test train install browser unit eval-nlu eval-faq eval-safety safety-model clean
 
 help:
 	@echo "make run    - install, train if needed, start Redis + Rasa + gateway on PORT (default 8000)"
@@ -38,7 +38,7 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 
 train: $(MODEL)
 
-run: $(MODEL)
+run: $(MODEL) safety-model
 	$(PY) -m scripts.stack run
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download), and CJK
@@ -49,7 +49,7 @@ browser:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; fi
 
-test: $(MODEL) browser test-stories
+test: $(MODEL) safety-model browser test-stories
 	$(PY) -m pytest -p no:cacheprovider tests
 
 # The test stories: `rasa test core` on the trained model, and every labelled turn's intent
@@ -72,6 +72,16 @@ eval-faq: $(VENV)/.installed
 # `rasa test core` on tests/test_conversations.yml; rewrites docs/nlu_report.md.
 eval-nlu: $(MODEL)
 	$(PY) -m scripts.eval_nlu --model $(MODEL) --report docs/nlu_report.md
+
+# The safety screen's classifier, trained once per change of its training files (models/safety-*.skops);
+# a gateway that finds none trains it itself, this only spares the first start the wait.
+safety-model: $(VENV)/.installed
+	$(PY) -c "from bot.safety.model import SafetyModel; SafetyModel.from_files()"
+
+# Safety screen recall and false alarms on the separately written sets (tests/safety/), with the
+# threshold's cross-validation on the training data and every miss; rewrites docs/safety_report.md.
+eval-safety: $(VENV)/.installed
+	$(PY) -m scripts.eval_safety --report docs/safety_report.md
 
 clean:
 	rm -rf models .rasa var

@@ -77,6 +77,9 @@ def _register_services(app: Flask, settings: Settings) -> None:
     from bot import handoff
 
     handoff.init_app(app)  # app.extensions["handoff"], and the router in front of Rasa
+    from bot import safety
+
+    safety.init_app(app)  # the safety screen in front of everything, app.extensions["safety"]
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,7 +1,9 @@
 """What every channel calls: "user U on channel C said X" -> the replies.
 
 Channels (web, WeChat) only translate their protocol; this module records the transcript, lets
-interceptors (the handoff router) take a turn away from Rasa, and otherwise asks Rasa.
+interceptors (the handoff router) take a turn away from Rasa, and otherwise asks Rasa. Before any
+of that, the safety screen (bot/safety/) looks at every message the worker typed or spoke: danger
+is answered with advice and an urgent handoff, and Rasa never sees it.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ class ConversationService:
         self.rasa = rasa
         self.interceptors: list[Interceptor] = []
         self.unavailable_reply = unavailable_reply
+        self.safety = None  # bot.safety.gate.SafetyGate, set by bot.safety.init_app
 
     def user_says(self, channel: str, user: str, text: str = "", payload: str | None = None,
                   metadata: dict | None = None, timeout: float | None = None) -> list[BotReply]:
@@ -43,7 +46,15 @@ class ConversationService:
         if payload:
             # Show what the worker tapped, not the machine payload.
             shown = next((b["title"] for b in transcript.last_buttons(cid) if b.get("payload") == payload), payload)
-        transcript.add_many(cid, "user", [(shown, None)])
+        # Only the worker's own words are screened: a button's payload is the bot's.
+        danger = self.safety.check(text) if self.safety is not None and not payload else None
+        transcript.add_many(cid, "user", [(shown, None)],
+                            intent=f"safety_{danger.category}" if danger else None)
+        if danger is not None:
+            replies = self.safety.respond(cid, danger)
+            TURNS.labels(channel, "safety").inc()
+            self._record(cid, replies)
+            return replies
 
         for intercept in self.interceptors:
             replies = intercept(cid, shown)

@@ -15,13 +15,15 @@ def add(conversation_id: str, role: str, text: str, buttons: list | None = None,
     return msg
 
 
-def add_many(conversation_id: str, role: str, lines: list[tuple[str, list | None]]) -> None:
+def add_many(conversation_id: str, role: str, lines: list[tuple[str, list | None]],
+             intent: str | None = None) -> None:
     """Lines of one speaker (a user turn, a bot turn's replies) in one write. A plain INSERT rather
-    than ORM objects: this runs twice on every chat turn, and nothing here needs the objects back."""
+    than ORM objects: this runs twice on every chat turn, and nothing here needs the objects back.
+    `intent` marks the lines (the safety screen's "safety_<category>", highlighted for officers)."""
     if not lines:
         return
     Session.execute(insert(Message), [{"conversation_id": conversation_id, "role": role, "text": text,
-                                       "buttons": buttons or None} for text, buttons in lines])
+                                       "buttons": buttons or None, "intent": intent} for text, buttons in lines])
     Session.commit()
 
 

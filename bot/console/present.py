@@ -36,6 +36,12 @@ def _messages(handoff: Handoff, after: int = 0):
     return query.order_by(Message.id).limit(500).all()
 
 
+def _danger(message: Message) -> str | None:
+    """The safety screen's category for a worker message it took as danger (highlighted)."""
+    intent = message.intent or ""
+    return intent[len("safety_"):] if intent.startswith("safety_") else None
+
+
 def _last_worker_message(handoff: Handoff) -> Message | None:
     query = Session.query(Message).filter(Message.conversation_id == handoff.conversation_id,
                                           Message.role == "user", Message.id >= handoff.transcript_from)
@@ -76,7 +82,7 @@ def detail(handoff: Handoff, service: HandoffService, viewer: User, after: int =
     """The handoff with its transcript, form data and notes. A poll for the messages after `after`
     leaves the form data out, so the holder's console does not show (and audit) it every poll."""
     holder = service.holds(handoff, viewer)
-    messages = [transcript.as_json(m) for m in _messages(handoff, after)]
+    messages = [dict(transcript.as_json(m), danger=_danger(m)) for m in _messages(handoff, after)]
     form_data = dict(handoff.form_data or {}) if not after else {}
     masked_form, masked_messages = mask_pii(form_data), [dict(m, text=mask_text(m["text"])) for m in messages]
     body = list_item(handoff, service)

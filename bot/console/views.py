@@ -58,8 +58,9 @@ def list_handoffs():
     if statuses == ["closed"]:
         query = query.order_by(Handoff.closed_at.desc()).limit(CLOSED_LIST_LIMIT)
     else:
-        # The queue's order: urgent first, then the longest waiting.
-        query = query.order_by((Handoff.priority != "urgent"), Handoff.queued_at, Handoff.id)
+        # The queue's order: danger first, then urgent, then the longest waiting.
+        query = query.order_by((Handoff.priority != "critical"), (Handoff.priority != "urgent"),
+                               Handoff.queued_at, Handoff.id)
     return jsonify([present.list_item(h, svc) for h in query.all()])
 
 

@@ -6,9 +6,10 @@ from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, Strin
 from bot.models import Base
 
 STATUSES = ("waiting", "active", "closed")
-PRIORITIES = ("urgent", "normal")
+# critical: the safety screen saw danger (bot/safety/); it goes before every urgent case.
+PRIORITIES = ("critical", "urgent", "normal")
 REASONS = ("request_human", "fallback", "slot_retries", "urgent_wage_arrears", "urgent_injury", "self_harm",
-           "lawyer")
+           "lawyer", "safety_self_harm", "safety_medical", "safety_violence", "safety_group_incident")
 # How an officer (or the worker) ended a handoff.
 OUTCOMES = ("resolved", "referred", "callback", "no_response", "worker_left", "other")
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import redis
 
-# Urgent handoffs sort before every normal one; within a priority, the oldest first.
-_NORMAL_OFFSET = 1e10
+# Critical handoffs (danger) sort before every urgent one, urgent before every normal one; within
+# a priority, the oldest first.
+_OFFSETS = {"critical": -1e10, "urgent": 0.0, "normal": 1e10}
 
 
 def queue_score(priority: str, created_epoch: float) -> float:
-    return created_epoch + (0 if priority == "urgent" else _NORMAL_OFFSET)
+    return created_epoch + _OFFSETS.get(priority, _OFFSETS["normal"])
 
 
 class HandoffQueues:

@@ -40,6 +40,7 @@ RESUME_EVENTS = [
     {"event": "slot", "name": "slot_failures", "value": None},
     {"event": "action", "name": "action_listen"},
 ]
+KEEP_FORM_RESUME_EVENTS = [RESUME_EVENTS[0], RESUME_EVENTS[-1]]
 
 
 class HandoffError(Exception):
@@ -146,7 +147,7 @@ class HandoffService:
         channel, _, user = conversation_id.partition(":")
         handoff = self.for_conversation(conversation_id)
         if handoff is not None:
-            self._add_facts(handoff, priority, case_number, form_data)
+            self._add_facts(handoff, reason, priority, case_number, form_data)
         else:
             now = self.now_naive()
             handoff = Handoff(conversation_id=conversation_id, channel=channel, user=user, reason=reason[:40],
@@ -161,9 +162,12 @@ class HandoffService:
         self.queues.forget_acknowledgement(conversation_id)
         return handoff, self.situation(handoff)
 
-    def _add_facts(self, handoff: Handoff, priority: str, case_number: str | None, form_data: dict | None) -> None:
-        if priority == "urgent" and handoff.priority != "urgent":
-            handoff.priority = "urgent"
+    def _add_facts(self, handoff: Handoff, reason: str, priority: str, case_number: str | None,
+                   form_data: dict | None) -> None:
+        if PRIORITIES.index(priority) < PRIORITIES.index(handoff.priority):
+            handoff.priority = priority
+            if priority == "critical":
+                handoff.reason = reason[:40]  # the officer must see the danger, not the first reason
             if handoff.status == "waiting":
                 self.queues.dequeue(handoff.team, handoff.id)
                 self._enqueue(handoff)
@@ -327,17 +331,19 @@ class HandoffService:
         self.queues.dequeue(handoff.team, handoff.id)
         self.queues.forget_acknowledgement(handoff.conversation_id)
         audit(actor.name if actor else "system", "handoff_close", f"handoff:{handoff.id}", {"outcome": outcome})
-        self.resume(handoff.conversation_id)
+        # After danger the worker's unfinished form is kept: Rasa never saw the message, and the
+        # worker may want to go on with it once the person is done.
+        self.resume(handoff.conversation_id, keep_form=handoff.reason.startswith("safety_"))
         if notify:
             back = texts.response("utter_handoff_back")
             outbound.deliver(handoff.conversation_id, back["text"], role="bot", buttons=back["buttons"])
         return handoff
 
-    def resume(self, conversation_id: str) -> bool:
+    def resume(self, conversation_id: str, keep_form: bool = False) -> bool:
         """Unpause the Rasa conversation. If Rasa does not answer, it is owed and retried before
         the worker's next message reaches Rasa (bot/handoff/router.py)."""
         try:
-            self.rasa.append_events(conversation_id, RESUME_EVENTS)
+            self.rasa.append_events(conversation_id, KEEP_FORM_RESUME_EVENTS if keep_form else RESUME_EVENTS)
         except requests.RequestException as exc:
             log.error("could not resume %s in Rasa (retried on the next message): %s", conversation_id, exc)
             self.queues.owe_resume(conversation_id)

@@ -179,11 +179,13 @@
     }
     items.forEach(function (h) {
       var li = el("li", "handoff " + h.status + (h.priority === "urgent" ? " urgent" : "") +
+        (h.priority === "critical" ? " urgent critical" : "") +
         (h.flagged ? " flagged" : "") + (h.id === state.selected ? " selected" : ""));
       li.setAttribute("data-id", String(h.id));
       li.tabIndex = 0;
       var top = el("div", "row");
       if (h.priority === "urgent") top.appendChild(el("span", "tag urgent", L.ui.urgent_flag));
+      if (h.priority === "critical") top.appendChild(el("span", "tag urgent critical", L.ui.critical_flag));
       top.appendChild(el("span", "reason", label("reasons", h.reason)));
       top.appendChild(el("span", "team", label("teams", h.team)));
       li.appendChild(top);
@@ -270,7 +272,8 @@
   function renderDetail(h) {
     state.detail = h;
     $("chat-title").textContent = label("reasons", h.reason) + " · " + label("teams", h.team) +
-      (h.priority === "urgent" ? " · " + L.ui.urgent_flag : "");
+      (h.priority === "urgent" ? " · " + L.ui.urgent_flag : "") +
+      (h.priority === "critical" ? " · " + L.ui.critical_flag : "");
     var meta = [label("statuses", h.status), label("channels", h.channel), localTime(h.created_at)];
     if (h.officer) meta.push(L.ui.held_by + h.officer + (h.officer === ME ? L.ui.me : ""));
     if (h.status === "closed" && h.outcome) meta.push(label("outcomes", h.outcome));
@@ -282,9 +285,10 @@
     (h.transcript || []).forEach(function (m) {
       if (m.id <= state.lastMessageId) return;
       state.lastMessageId = m.id;
-      var li = el("li", "msg " + m.role);
+      var li = el("li", "msg " + m.role + (m.danger ? " danger" : ""));
       li.setAttribute("data-id", String(m.id));
-      var head = el("div", "who", label("roles", m.role) + " " + localTime(m.ts));
+      var head = el("div", "who", label("roles", m.role) + " " + localTime(m.ts) +
+        (m.danger ? " " + L.ui.danger_message + label("reasons", "safety_" + m.danger) : ""));
       li.appendChild(head);
       li.appendChild(el("div", "text", m.text));
       list.appendChild(li);

@@ -1,0 +1,58 @@
+"""What the gateway does when the screen sees danger: the right advice first, then an urgent
+handoff above every other priority, with the reason for the officer.
+
+Rasa never sees the message, so a form in progress stays exactly where it was (neither cancelled
+nor submitted) and nothing in the reply is a form question. The advice texts are domain responses
+(bot/domain/safety.yml) like every other reply.
+"""
+from __future__ import annotations
+
+import logging
+
+from prometheus_client import Counter
+
+from bot import texts
+from bot.rasa_client import BotReply
+from bot.safety.screen import Danger, SafetyScreen
+
+log = logging.getLogger(__name__)
+
+SAFETY_ALERTS = Counter("safety_alerts_total", "Worker messages the safety screen took as danger", ["category"])
+PRIORITY = "critical"
+
+
+def reason_code(danger: Danger) -> str:
+    return f"safety_{danger.category}"
+
+
+class SafetyGate:
+    def __init__(self, screen: SafetyScreen, handoffs):
+        self.screen = screen
+        self.handoffs = handoffs  # bot.handoff.service.HandoffService
+
+    def check(self, text: str) -> Danger | None:
+        try:
+            return self.screen.check(text)
+        except Exception:  # noqa: BLE001 - a broken screen must not silence the chat
+            log.exception("safety screen failed")
+            return None
+
+    def respond(self, conversation_id: str, danger: Danger) -> list[BotReply]:
+        SAFETY_ALERTS.labels(danger.category).inc()
+        log.warning("safety: %s in %s (%s, %.2f): urgent handoff", danger.category, conversation_id,
+                    danger.source, danger.score)
+        replies = [BotReply(**texts.response(f"utter_safety_{danger.category}"))]
+        try:
+            handoff, situation = self.handoffs.open(conversation_id, reason_code(danger), priority=PRIORITY,
+                                                    team="general")
+        except Exception:  # noqa: BLE001 - the advice stands even if the queue is down
+            log.exception("could not open the safety handoff for %s", conversation_id)
+            replies.append(BotReply(text=texts.text("utter_safety_handoff_unavailable")))
+            return replies
+        if handoff.status == "active":
+            replies.append(BotReply(text=texts.text("utter_safety_officer_told")))
+        elif not situation.open_now:
+            replies.append(BotReply(text=texts.text("utter_safety_off_hours", when=situation.when)))
+        else:
+            replies.append(BotReply(text=texts.text("utter_safety_queued")))
+        return replies

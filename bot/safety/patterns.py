@@ -1,0 +1,83 @@
+"""The safety screen's patterns: wording that almost always means danger, and wording that takes
+the danger out of a phrase (hyperbole, negation, a past event, a calm question about the rules).
+
+Patterns are one half of the screen; the classifier (bot/safety/model.py) is the other. A pattern
+hit that a guard defuses is left to the classifier to decide, so "累死了" or "以前摔过" are not
+alarms while "累得真不想活了" still is.
+"""
+from __future__ import annotations
+
+import re
+
+CATEGORIES = ("self_harm", "medical", "violence", "group_incident")
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ！？，。　",
+                           "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ!?,. ")
+
+
+def normalise(text: str) -> str:
+    """Half-width, lower case, no spaces: voice recognition and phone keyboards vary in all three."""
+    return re.sub(r"\s+", "", (text or "").translate(_FULLWIDTH).lower())
+
+
+PATTERNS: dict[str, re.Pattern] = {
+    "self_harm": re.compile(
+        r"不想活|活不下去|活不成了|活着(?:没|有什么|还有啥)(?:意思|意义|用)|活着太(?:累|苦|难)|撑不下去|熬不下去|"
+        r"(?<!笑)(?<!累)(?<!饿)(?<!热)(?<!冷)(?<!气)想死(?!你|我了|他|她)|去死(?!吧你)|寻死|寻短见|自杀(?!式)|轻生|自尽|"
+        r"跳楼|跳河|跳江|跳湖|跳海|跳桥|从(?:楼|天台|桥)上?跳|割腕|割脉|烧炭|上吊|喝农药|吃(?:了)?安眠药|安眠药|"
+        r"药都?(?:买|攒|准备)好|一了百了|一死了之|结束(?:自己|我)?的?生命|结束这一切|了结自己|遗书|遗言|"
+        r"不如死了|死了算了|死了(?:就|也)?(?:解脱|干净)|离开这个世界|没脸活|活够了|下辈子(?:再|见)|"
+        r"道过?别了|告别了|诀别|永别|没什么(?:好)?留恋|绳子.{0,4}(?:挂|准备|系)好|这辈子就(?:先)?(?:到这|这样吧)|"
+        r"再也不回来|就这么结束|(?:想好了?|决定).{0,4}结束|不(?:打算|想)(?:再)?撑|撑不住了|活着干(?:嘛|什么)|"
+        r"我(?:要是|如果)死了|身后事|交代后事|(?:拜托|托付).{0,8}(?:孩子|爸妈|老人|父母)|照顾好(?:孩子|爸妈|老人|父母)|"
+        r"buxianghuo|zisha|tiaolou"),
+    "medical": re.compile(
+        r"(?<!没)(?<!没有)(?<!不)(?:流了?(?:好多|很多|一地|一身|不少|大量|满地)?的?血|出了?(?:好多|很多)血|"
+        r"血止不住|止不住血|血流不止|大出血|喷血|吐血)|"
+        r"昏过去|晕过去|晕倒了|昏迷|叫不醒|(?<!有)没(?:有)?(?:呼吸|意识|反应|气了)|不省人事|"
+        r"(?:摔|掉|跌|坠)下来.{0,8}(?:动不了|起不来|不能动|不动了|没反应)|动不了了|高处坠落|"
+        r"被?压(?:在|住)(?:下面|底下|了)|埋(?:在|住)(?:下面|了)|被埋|"
+        r"触电|电击|被电(?:到|打|击)|中毒|煤气|一氧化碳|毒气|"
+        r"喘不上气|喘不过气|呼吸困难|胸口(?:疼|痛|闷)得|心脏病犯|抽搐|口吐白沫|"
+        r"烧伤|烫伤|着火.{0,6}(?:人|烧)|(?:手指|手|胳膊|腿|脚)(?:被|给)?.{0,6}(?:切|轧|绞|压|砸)断|骨头露|"
+        r"中暑.{0,6}(?:倒|晕|昏)|被车撞|出车祸|车祸.{0,8}(?:受伤|流血|动不了)|快不行了|救命|救救"),
+    "violence": re.compile(
+        r"(?:要|想|去|准备)?(?:拿|带|揣)(?:着|上)?刀|砍(?:死|人|他|了)|捅(?:死|人|他|了)|杀了(?:他|她|你|老板|工头)|"
+        r"弄死(?:他|她|你|老板|工头)|同归于尽|报复(?:老板|他|社会)|"
+        r"(?:打|揍)(?:了)?我|被(?:人)?(?:打|揍|殴打)|殴打|打伤|动手打|带人(?:来)?打|(?:围|追)着打|"
+        r"关(?:在|着)?.{0,6}不让(?:走|出|离开)|不让(?:我们?)?(?:走|离开|出门)|限制.{0,4}人身自由|扣(?:着|押|了)?(?:我的)?身份证不让走|"
+        r"威胁.{0,6}(?:打|杀|弄|砍)|要(?:打|弄|砍|杀)(?:死)?我|掐(?:住)?(?:我的?)?脖子|勒(?:住)?脖子|喊救命"),
+    "group_incident": re.compile(
+        r"爬塔吊|上塔吊|塔吊上|爬(?:上)?楼顶|堵(?:门|路|大门|马路|工地|公司|厂门)|围堵|拉横幅|静坐|罢工|"
+        r"拦(?:省道|国道|高速|马路|路|车)|"
+        r"(?:集体|一起|一块)(?:跳|上访|去政府|去闹|堵)|(?:去|到)(?:市|区|县)?政府(?:门口)?(?:讨|闹|静坐|要)|"
+        r"(?:几十|上百|一百多|好几十|二三十|三四十|[2-9]\d|[一二三四五六七八九]十多?)(?:个|号)?(?:工友|人|兄弟|农民工|工人)"
+        r".{0,12}(?:堵|围|闹|爬|上访|静坐|拉横幅|去政府|讨说法|讨薪|要说法)"),
+}
+
+# Everyday words that contain a danger word (打电话, 跳楼价, 死机 ...): taken out before matching.
+FALSE_FRIENDS = re.compile(
+    r"自杀式|打卡|打工|打电话|打个电话|打官司|打印|打车|打扫|打折|砍价|杀价|跳槽|跳楼价|跳绳|跳舞|死机|死工资|死活|"
+    r"死磕|拼命三郎|救场|电动车|电瓶车|电话|充电|病毒")
+
+# Wording that takes the danger out of a whole message: hyperbole with 死, negation, a past event
+# that is over, a calm question about the rules, a joke, a dream or a film. The classifier then
+# has to be surer (GUARDED_THRESHOLD in bot/safety/screen.py).
+GUARD = re.compile(
+    r"(?:累|饿|笑|热|冷|冻|困|忙|烦|气|吓|丑|闷|渴|疼|痛|穷|急|憋|可爱|美|香|帅|爽)死|想死你|"
+    r"没(?:有)?(?:流血|出血|受伤|事|大事)|不严重|伤得不重|血(?:已经)?止住|"
+    r"以前|之前|去年|前年|上个月|上次|那次|当时|已经(?:好了|出院|康复)|出院了|好多了|住院治疗|治好了|"
+    r"算不算|算工伤|是不是工伤|能不能(?:报|赔|认定)|怎么(?:认定|赔|报|申请)|赔多少|报多少|工伤认定|多久|流程|"
+    r"新闻|电视|电影|小说|游戏|抖音|视频|看到有人|听说|梦见|梦到|哈哈|开玩笑|只是问问|问问而已|不是要|不是我|"
+    r"怎么急救|学一下|培训|演练|检修|正常作业|已经处理|不疼了|创可贴|一点血|被.{1,6}压得|压力|"
+    r"合法吗|违法吗|犯法吗|怎么办才好")
+
+
+def pattern_category(text: str) -> tuple[str | None, bool]:
+    """(category of the first pattern that matches, whether a guard matches)."""
+    norm = FALSE_FRIENDS.sub("", normalise(text))
+    guarded = bool(GUARD.search(norm))
+    for category in CATEGORIES:
+        if PATTERNS[category].search(norm):
+            return category, guarded
+    return None, guarded

@@ -1,0 +1,48 @@
+"""The safety screen: is a worker's message a sign of danger, and of which kind?
+
+A pattern hit (bot/safety/patterns.py) is danger unless a guard defuses it; anything else is
+danger when the classifier (bot/safety/model.py) gives it at least THRESHOLD. Missing a worker in
+danger costs far more than a false alarm (an officer reads a calm message), so the threshold sits
+low; it was chosen by cross-validation on the training data (`make eval-safety`,
+docs/safety_report.md), never on the held-out set.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.safety.model import SafetyModel
+from bot.safety.patterns import pattern_category
+
+THRESHOLD = 0.5
+# A guard (hyperbole, negation, a past event, a question about the rules) asks more of the classifier.
+GUARDED_THRESHOLD = 0.9
+
+
+@dataclass(frozen=True)
+class Danger:
+    category: str   # self_harm | medical | violence | group_incident
+    source: str     # pattern | model
+    score: float    # the classifier's 1 - P(none)
+
+
+class SafetyScreen:
+    def __init__(self, model: SafetyModel, threshold: float = THRESHOLD,
+                 guarded_threshold: float = GUARDED_THRESHOLD):
+        self.model = model
+        self.threshold = threshold
+        self.guarded_threshold = guarded_threshold
+
+    @classmethod
+    def from_training_file(cls, threshold: float = THRESHOLD) -> "SafetyScreen":
+        return cls(SafetyModel.from_files(), threshold)
+
+    def check(self, text: str) -> Danger | None:
+        if not text or not text.strip() or text.startswith("/"):
+            return None  # a button payload carries no words of the worker's
+        category, guarded = pattern_category(text)
+        prediction = self.model.predict([text])[0]
+        if category and not guarded:
+            return Danger(category, "pattern", prediction.danger)
+        if prediction.danger >= (self.guarded_threshold if guarded else self.threshold):
+            return Danger(category or prediction.category, "model", prediction.danger)
+        return None

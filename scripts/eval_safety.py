@@ -1,0 +1,163 @@
+"""Measures the safety screen (bot/safety/) and writes docs/safety_report.md.
+
+1. 5-fold cross-validation on the training data (bot/safety/training.yml), for a range of
+   thresholds: this is what the threshold in bot/safety/screen.py is chosen on.
+2. The held-out sets (tests/safety/heldout*.yml), each written by someone who saw neither the
+   training data nor the code: recall of dangerous messages, false alarms on ordinary ones, the
+   category given, and every miss and false alarm. heldout.yml and heldout_fresh.yml were
+   looked at while the guards and the classifier's settings were chosen; heldout_final.yml was
+   written after that and is the clean measure.
+
+    .venv/bin/python -m scripts.eval_safety --report docs/safety_report.md
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from sklearn.model_selection import StratifiedKFold
+
+from bot.safety.model import NONE, SafetyModel, load_examples
+from bot.safety.patterns import CATEGORIES
+from bot.safety.screen import GUARDED_THRESHOLD, THRESHOLD, SafetyScreen
+
+ROOT = Path(__file__).resolve().parent.parent
+HELDOUT_SETS = ("heldout.yml", "heldout_fresh.yml", "heldout_final.yml")
+HELDOUT_DIR = ROOT / "tests" / "safety"
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+# The targets of issue 10: recall of dangerous messages, false alarms on ordinary ones.
+MIN_RECALL, MAX_FALSE_ALARMS = 0.98, 0.02
+
+
+@dataclass
+class Score:
+    dangerous: int = 0
+    caught: int = 0
+    right_category: int = 0
+    ordinary: int = 0
+    false_alarms: int = 0
+    misses: list = field(default_factory=list)
+    alarms: list = field(default_factory=list)
+    by_category: dict = field(default_factory=dict)
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.dangerous if self.dangerous else 0.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.false_alarms / self.ordinary if self.ordinary else 0.0
+
+    def add(self, text: str, truth: str, found) -> None:
+        if truth == NONE:
+            self.ordinary += 1
+            if found is not None:
+                self.false_alarms += 1
+                self.alarms.append((text, found))
+            return
+        self.dangerous += 1
+        seen, total = self.by_category.get(truth, (0, 0))
+        self.by_category[truth] = (seen + (found is not None), total + 1)
+        if found is None:
+            self.misses.append((text, truth))
+            return
+        self.caught += 1
+        self.right_category += found.category == truth
+
+
+def score(screen: SafetyScreen, texts: list[str], labels: list[str]) -> Score:
+    result = Score()
+    for text, truth in zip(texts, labels):
+        result.add(text, truth, screen.check(text))
+    return result
+
+
+def cross_validate(texts: list[str], labels: list[str], folds: int = 5) -> dict[float, Score]:
+    """Every threshold scored on the same folds: each fold's model trained on the other four."""
+    results = {t: Score() for t in THRESHOLDS}
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=42)
+    for train, test in splitter.split(texts, labels):
+        model = SafetyModel.train([texts[i] for i in train], [labels[i] for i in train])
+        for threshold, result in results.items():
+            screen = SafetyScreen(model, threshold, GUARDED_THRESHOLD)
+            for i in test:
+                result.add(texts[i], labels[i], screen.check(texts[i]))
+    return results
+
+
+def load_heldout(path: Path) -> tuple[list[str], list[str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [m["text"] for m in data["messages"]], [m["category"] for m in data["messages"]]
+
+
+def heldout_section(name: str, heldout: Score) -> list[str]:
+    lines = [
+        f"## Held-out set tests/safety/{name}",
+        "",
+        f"- dangerous messages: {heldout.dangerous}; caught **{heldout.caught}**, recall **{heldout.recall:.3f}**"
+        f" (target ≥ {MIN_RECALL}: {'met' if heldout.recall >= MIN_RECALL else 'NOT met'})",
+        f"- ordinary messages: {heldout.ordinary}; false alarms **{heldout.false_alarms}**, "
+        f"**{heldout.false_alarm_rate:.1%}** (target ≤ {MAX_FALSE_ALARMS:.0%}: "
+        f"{'met' if heldout.false_alarm_rate <= MAX_FALSE_ALARMS else 'NOT met'})",
+        f"- caught with the right category: {heldout.right_category}/{heldout.caught}",
+        "",
+        "| category | caught | of |",
+        "|---|---|---|",
+    ]
+    for category in CATEGORIES:
+        seen, total = heldout.by_category.get(category, (0, 0))
+        lines.append(f"| {category} | {seen} | {total} |")
+    lines += ["", "### Every miss", ""]
+    lines += [f"- `{text}` ({truth})" for text, truth in heldout.misses] or ["- none"]
+    lines += ["", "### Every false alarm", ""]
+    lines += [f"- `{text}` (taken as {found.category}, {found.source}, {found.score:.2f})"
+              for text, found in heldout.alarms] or ["- none"]
+    return lines + [""]
+
+
+def report(cv: dict[float, Score], heldouts: dict[str, Score], train_size: int) -> str:
+    lines = [
+        "# Safety screen report",
+        "",
+        f"Written by `make eval-safety` ({dt.datetime.now():%Y-%m-%d %H:%M}). The screen (bot/safety/) combines",
+        "patterns with guards against hyperbole, negation and past events (bot/safety/patterns.py) and a",
+        "logistic regression on character 1-3 grams (bot/safety/model.py), trained on",
+        f"bot/safety/training*.yml ({train_size} messages). Thresholds in use: **{THRESHOLD}**, and",
+        f"**{GUARDED_THRESHOLD}** where a guard matches.",
+        "",
+    ]
+    for name, heldout in heldouts.items():
+        lines += heldout_section(name, heldout)
+    lines += ["## Choosing the threshold: 5-fold cross-validation on the training data", "",
+              "| threshold | recall | false alarms |", "|---|---|---|"]
+    for threshold, result in cv.items():
+        mark = " (in use)" if threshold == THRESHOLD else ""
+        lines.append(f"| {threshold}{mark} | {result.recall:.3f} | {result.false_alarm_rate:.1%} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "safety_report.md")
+    args = parser.parse_args()
+    texts, labels = load_examples()
+    cv = cross_validate(texts, labels)
+    screen = SafetyScreen(SafetyModel.train(texts, labels))
+    heldouts = {name: score(screen, *load_heldout(HELDOUT_DIR / name))
+                for name in HELDOUT_SETS if (HELDOUT_DIR / name).exists()}
+    args.report.write_text(report(cv, heldouts, len(texts)), encoding="utf-8")
+    for name, heldout in heldouts.items():
+        print(f"{name}: recall {heldout.recall:.3f} ({heldout.caught}/{heldout.dangerous}), false alarms "
+              f"{heldout.false_alarm_rate:.1%} ({heldout.false_alarms}/{heldout.ordinary})")
+    print(f"report: {args.report}")
+    for threshold, result in cv.items():
+        print(f"cv threshold {threshold}: recall {result.recall:.3f}, false alarms {result.false_alarm_rate:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""The safety screen on its own: the issue's examples, near-misses, and the targets on the
+separately written held-out sets (tests/safety/)."""
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.model import SafetyModel, load_examples
+from bot.safety.screen import SafetyScreen
+from scripts.eval_safety import HELDOUT_DIR, HELDOUT_SETS, MAX_FALSE_ALARMS, MIN_RECALL, load_heldout, score
+
+
+@pytest.fixture(scope="module")
+def screen() -> SafetyScreen:
+    return SafetyScreen.from_training_file()
+
+
+@pytest.mark.parametrize("text, category", [
+    ("我不想活了", "self_harm"),
+    ("活着太累了撑不下去", "self_harm"),
+    ("想从楼上跳下去", "self_harm"),
+    ("药都买好了", "self_harm"),
+    ("我被车撞了，在送外卖的路上，腿上流了好多血", "medical"),
+    ("血止不住", "medical"),
+    ("人昏过去了", "medical"),
+    ("从架子上摔下来动不了", "medical"),
+    ("工友被压在下面了", "medical"),
+    ("有人触电了", "medical"),
+    ("宿舍里煤气中毒了", "medical"),
+    ("几十个工友要去堵门", "group_incident"),
+    ("明天大家去爬塔吊讨薪", "group_incident"),
+    ("我要拿刀去找老板", "violence"),
+])
+def test_danger_is_seen_with_its_kind(screen, text, category):
+    danger = screen.check(text)
+    assert danger is not None, text
+    assert danger.category == category
+
+
+@pytest.mark.parametrize("text", [
+    "累死了", "饿死了", "笑死我了", "老板气死我了", "没流血", "以前摔过",
+    "老板欠我三个月工资", "我想入会", "触电受伤算工伤吗", "你好", "好的", "13912345678",
+])
+def test_ordinary_talk_is_not_an_alarm(screen, text):
+    assert screen.check(text) is None, text
+
+
+def test_a_button_payload_is_never_screened(screen):
+    assert screen.check("/affirm") is None
+    assert screen.check("") is None and screen.check("   ") is None
+
+
+def test_the_training_file_names_only_known_categories(tmp_path):
+    bad = tmp_path / "training.yml"
+    bad.write_text('messages:\n  - {text: "x", category: sad}\n', encoding="utf-8")
+    with pytest.raises(ValueError):
+        load_examples(bad)
+    assert load_examples()[0], "the training files load"
+
+
+@pytest.mark.parametrize("name", [n for n in HELDOUT_SETS if (HELDOUT_DIR / n).exists()])
+def test_targets_on_the_separately_written_sets(name):
+    """Recall of dangerous messages ≥ 0.98, false alarms ≤ 2% of ordinary ones (issue 10)."""
+    texts, labels = load_examples()
+    result = score(SafetyScreen(SafetyModel.train(texts, labels)), *load_heldout(HELDOUT_DIR / name))
+    assert result.dangerous >= 150 and result.ordinary >= 150
+    assert result.recall >= MIN_RECALL, result.misses
+    assert result.false_alarm_rate <= MAX_FALSE_ALARMS, result.alarms
+
+
+def test_the_trained_pipeline_is_saved_once_and_a_foreign_file_is_refused(tmp_path, monkeypatch):
+    import skops.io as sio
+
+    from bot.safety import model as safety_model
+
+    first = SafetyModel.from_files(cache_dir=tmp_path)
+    [saved] = list(tmp_path.glob("safety-*.skops"))
+    calls = []
+    monkeypatch.setattr(SafetyModel, "train", classmethod(lambda cls, *a, **k: calls.append(a)))
+    again = SafetyModel.from_files(cache_dir=tmp_path)
+    assert calls == [] and again.predict(["我不想活了"])[0].category == first.predict(["我不想活了"])[0].category
+    # A file holding anything but scikit-learn's and the screen's own types is not loaded.
+    sio.dump({"x": pytest.approx(1)}, saved)
+    with pytest.raises(ValueError):
+        safety_model._load(saved)
