@@ -61,7 +61,7 @@ test-stories: $(MODEL)
 # Plays the separately written conversations (tests/conversations_unseen/) over the web chat against
 # the real stack and rewrites docs/conversation_report.md. A measurement only: never tune on it.
 # Redis: EVAL_REDIS_URL, else database LIVE_REDIS_DB (12) of REDIS_TEST_URL's server (flushed).
-eval-conversations: $(MODEL)
+eval-conversations: $(MODEL) safety-model
 	$(PY) -m scripts.eval_conversations --report docs/conversation_report.md
 
 # FAQ retrieval top-1 accuracy on held-out questions; rewrites docs/faq_report.md.
