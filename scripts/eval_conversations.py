@@ -371,12 +371,25 @@ def share(n: int, total: int) -> str:
     return f"{n}/{total} ({n / total:.1%})" if total else "0/0"
 
 
+def code_state() -> str:
+    """The commit measured, and whether the working tree had changes on top of it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "code: unknown"
+    return f"code: commit `{head}`" + (" with uncommitted changes" if dirty else "")
+
+
 def render_report(results: list[list[TurnResult]], set_path: str, command: str, started: dt.datetime,
-                  seconds: float) -> str:
+                  seconds: float, state: str = "") -> str:
     s = summarise(results)
     lines = [
         "# Conversations scored against the real stack", "",
-        f"Made by `{command}` on {started.strftime('%Y-%m-%d %H:%M')} ({seconds / 60:.1f} min). Set: `{set_path}`, "
+        f"Made by `{command}` on {started.strftime('%Y-%m-%d %H:%M')} ({seconds / 60:.1f} min, {state or code_state()}). "
+        f"Set: `{set_path}`, "
         "written by someone who had not read `actions/` or `bot/`; every conversation played over the web chat "
         "against the real Rasa server, gateway and back end (`scripts/eval_conversations.py`).",
         "",
@@ -572,7 +585,7 @@ def main(argv: list[str] | None = None) -> int:
             run.stop()
     given = argv if argv is not None else sys.argv[1:]
     command = " ".join(["python -m scripts.eval_conversations", *given])
-    report = render_report(results, args.set, command, started, time.monotonic() - t0)
+    report = render_report(results, args.set, command, started, time.monotonic() - t0, code_state())
     out = ROOT / args.report
     out.parent.mkdir(exist_ok=True)
     out.write_text(report, encoding="utf-8")

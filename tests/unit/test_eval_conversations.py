@@ -151,7 +151,8 @@ def test_report_counts_turns_conversations_and_lists_failures():
     assert (s["turns"], s["turns_handled"], s["conversations"], s["conversations_handled"]) == (4, 2, 3, 1)
     assert s["kinds"]["answered"] == {"ok": 2, "failed": 2}
     report = render_report([first, second, third], "x.yml", "python -m scripts.eval_conversations", __import__(
-        "datetime").datetime(2026, 12, 2, 5, 0), 60)
+        "datetime").datetime(2026, 12, 2, 5, 0), 60, "code: commit `abc1234`")
+    assert "commit `abc1234`" in report
     assert "turns handled: 2/4 (50.0%)" in report and "whole conversations handled: 1/3 (33.3%)" in report
     assert "**one**, turn 2 `会费怎么交`" in report and "utter_default" in report
     assert "**three**, turn 1" in report and "the web chat failed" in report
