@@ -95,7 +95,7 @@ class ServiceFormValidation(FormValidationAction, metaclass=abc.ABCMeta):
         pending = dict(tracker.get_slot(PENDING_SWITCH) or {})
         intent = message.get("intent") or {}
         kind = classify(text, intent.get("name"), intent.get("confidence") or 0.0,
-                        FORM_INTENTS.get(self.form_name()), parse_consent)
+                        FORM_INTENTS.get(self.form_name()), lambda words: parse_consent(words) is not None)
         if kind in ("cancel", "human"):
             return []
         if kind == "switch":  # "不，我要报工伤": the service named now

@@ -28,6 +28,11 @@ def _digits(text: str) -> bool:
     return bool(re.search(r"\d{5,}", text)) or extract_id_number(text) is not None
 
 
+def _yes_or_no(text: str) -> bool:
+    """不同意 is an answer too (a parser's False means "not an answer")."""
+    return parse_consent(text) is not None
+
+
 class ActionStartJoinUnion(StartService):
     intro = "utter_join_intro"
     watches_for_urgent = False
@@ -40,9 +45,8 @@ class ActionStartJoinUnion(StartService):
 class ValidateJoinUnionForm(ServiceFormValidation):
     # Every slot first decides whether the reply answers it (actions/forms.py): "怎么入" is not a
     # name, "查询进度" not an employer.
-    answer_parsers = {"name": plausible_name, "id_consent": parse_consent, "id_number": _digits, "phone": _digits,
-                      "employer": plausible_employer, "industry": plausible_employer,
-                      "join_confirmed": parse_consent}
+    answer_parsers = {"name": plausible_name, "id_consent": _yes_or_no, "id_number": _digits, "phone": _digits,
+                      "employer": plausible_employer, "industry": plausible_employer, "join_confirmed": _yes_or_no}
 
     def name(self) -> str:
         return "validate_join_union_form"

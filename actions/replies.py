@@ -40,6 +40,8 @@ _REQUEST_RE = re.compile(r"查询|进度|转人工|人工|客服|取消|不办�
 _ONLY_SYMBOLS = re.compile(r"^[\W\d_]*$")
 # Not knowing is an answer the slot's validator explains (what is needed, then a person).
 _DONT_KNOW_RE = re.compile(r"不知道|不清楚|说不上来|不记得|记不清|忘了|不晓得")
+# A request for a service says so: 我想 / 我要 / 帮我 / 先 / 还要 / 申请 / 报 / 办 / 登记.
+_WANT_RE = re.compile(r"想|要|帮我|先|申请|报|办|登记|换")
 _LEAVE_RE = re.compile(r"取消|不办|不弄|不填|算了|退出|不要了")
 
 
@@ -96,6 +98,8 @@ def classify(text: str, intent: str | None, confidence: float, own_intent: str |
         return "answer"
     if parser is None and intent == own_intent:
         return "answer"  # a free-text answer about this very service: "在工地摔的" in the injury form
+    if parser is None and base in SERVICE_FORMS and intent == base and not _WANT_RE.search(text):
+        return "answer"  # "生病住院" as a hardship reason is not a request for medical mutual aid
     if base in SERVICE_FORMS:
         if intent != base or (looks_like_question(text) and base == own_intent):
             return "question"  # 怎么入 asked in the join form; 工伤怎么认定 in the wage form

@@ -65,6 +65,9 @@ W, J, T = "wage_arrears", "join_union", "training_signup"
     ("老板拖欠工资还打人，我想找律师问问怎么办", "wage_arrears", "legal_aid", None, "answer"),
     ("会费多少", "faq", "legal_aid", None, "question"),
     ("在工地摔的", "work_injury", "work_injury", None, "answer"),
+    ("生病住院", "medical_mutual_aid", "hardship_aid", None, "answer"),
+    ("我还想申请医疗互助", "medical_mutual_aid", "hardship_aid", None, "switch"),
+    ("/deny", "deny", J, lambda text: parse_consent(text) is not None, "answer"),
     ("试用期辞退合法吗", "legal_aid", "legal_aid", None, "answer"),
     ("工伤怎么认定", "work_injury_question", "work_injury", None, "question"),
     # buttons
