@@ -53,6 +53,9 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             "char_max_ngram": 3,
             "max_iter": 3000,
             "random_state": 42,
+            # A refined intent (join_union_question) is confident when its family is: the
+            # fallback and its ambiguity check see the base's share, not a split of it.
+            "family_confidence": True,
             RANKING_LENGTH: LABEL_RANKING_LENGTH,
         }
 
@@ -110,11 +113,32 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         for message, row in zip(messages, probabilities):
             order = np.argsort(-row)
             ranking = [{"name": str(self.clf.classes_[i]), "confidence": float(row[i])} for i in order]
+            if self.config["family_confidence"]:
+                ranking = self._by_family(ranking)
             message.set(INTENT, ranking[0], add_to_output=True)
             if self.config[RANKING_LENGTH] > 0:
                 ranking = ranking[: self.config[RANKING_LENGTH]]
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
+
+    def _by_family(self, ranking: list[dict]) -> list[dict]:
+        """One entry per family (a base intent and its refinements `<base>_<detail>`), best member
+        first, with the family's summed confidence; the other members follow at the end."""
+        names = {item["name"] for item in ranking}
+        family = {name: next((base for base in names if name.startswith(base + "_")), name) for name in names}
+        totals: dict[str, float] = {}
+        for item in ranking:
+            totals[family[item["name"]]] = totals.get(family[item["name"]], 0.0) + item["confidence"]
+        leaders, others, seen = [], [], set()
+        for item in ranking:  # already best first, so the first member met leads its family
+            base = family[item["name"]]
+            if base in seen:
+                others.append(item)
+            else:
+                seen.add(base)
+                leaders.append({"name": item["name"], "confidence": totals[base]})
+        leaders.sort(key=lambda item: -item["confidence"])
+        return leaders + others
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)
