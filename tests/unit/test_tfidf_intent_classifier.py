@@ -76,3 +76,28 @@ def test_refuses_a_saved_file_with_foreign_objects(storage, caplog):
     assert "not loaded" in caplog.text
     message = _ask(loaded, "你好")
     assert message.get("intent") is None  # it classifies nothing rather than run an unknown object
+
+
+def test_a_refined_intent_has_its_familys_confidence(storage):
+    """join_union_question and join_union share one confidence for the fallback: the best member
+    leads with the family's sum, its sibling follows after every family."""
+    clf = TfidfIntentClassifier(TfidfIntentClassifier.get_default_config(), storage, Resource("c"))
+    ranking = [{"name": "join_union_question", "confidence": 0.4}, {"name": "faq", "confidence": 0.35},
+               {"name": "join_union", "confidence": 0.2}, {"name": "greet", "confidence": 0.05}]
+    assert clf._by_family(ranking) == [
+        {"name": "join_union_question", "confidence": pytest.approx(0.6)}, {"name": "faq", "confidence": 0.35},
+        {"name": "greet", "confidence": 0.05}, {"name": "join_union", "confidence": 0.2}]
+
+
+def test_family_confidence_on_a_trained_model(storage):
+    data = _tokenised(dict(EXAMPLES, wage_arrears_question=["欠薪找谁投诉", "拖欠工资去哪告", "讨薪要什么证据",
+                                                            "欠工资能找工会吗"]))
+    clf = TfidfIntentClassifier.create(TfidfIntentClassifier.get_default_config(), storage, Resource("f"),
+                                       _context())
+    clf.train(data)
+    [message] = _tokenised({"wage_arrears_question": ["拖欠工资找谁投诉"]}).training_examples
+    clf.process([message])
+    ranking = message.get("intent_ranking")
+    assert message.get("intent")["name"] == "wage_arrears_question"
+    assert [r["name"] for r in ranking].index("wage_arrears") == len(ranking) - 1
+    assert sum(r["confidence"] for r in ranking[:-1]) == pytest.approx(1.0)
