@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
-from actions.cases import ServiceForm, StartService, channel_fields, reset_slots
+from actions.cases import ServiceForm, StartService, channel_fields, is_name, reset_slots
 from actions.extract import extract_phone, parse_yes_no
 from actions.validators import check_name, check_phone
 from backend.numbers import new_number
@@ -44,7 +44,8 @@ class ValidateSuggestionForm(ServiceForm):
     def name(self) -> str:
         return "validate_suggestion_form"
 
-    answer_parsers = {"sg_contact": lambda text: extract_phone(text) or _ANONYMOUS.search(text)}
+    answer_parsers = {"sg_contact": lambda text: bool(extract_phone(text) or _ANONYMOUS.search(text)
+                                                       or is_name(text.split()[0] if text.split() else ""))}
 
     def validate_sg_text(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict) -> dict[str, Any]:
