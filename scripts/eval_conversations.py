@@ -162,6 +162,8 @@ class Observation:
     events: list[dict]                        # Rasa tracker events of this turn
     handoff: bool = False
     error: str | None = None
+    # The chat was already queued for or held by an officer before this turn (the bot no longer answers).
+    with_officer: bool = False
 
 
 @dataclass
@@ -403,6 +405,10 @@ def render_report(results: list[list[TurnResult]], set_path: str, command: str, 
     for kind in sorted(s["kinds"]):
         c = s["kinds"][kind]
         lines.append(f"| `{kind}` | {c['ok']} | {c['failed']} | {c['ok'] / (c['ok'] + c['failed']):.1%} |")
+    failed_turns = [t for conv in results for t in conv if t.results and not t.handled]
+    after_handoff = sum(1 for t in failed_turns if t.observation is not None and t.observation.with_officer)
+    lines += ["", f"Of the {len(failed_turns)} failed turns, {after_handoff} were played while the chat was already "
+              "queued for an officer (the bot no longer answers them; the turn that opened the handoff is listed too)."]
     lines += ["", "What each check looks at is in the docstring of `scripts/eval_conversations.py` "
               "(`answered` counts the fallback, the FAQ miss, the \"您是不是想问\" suggestions, the offer of a "
               "person after misunderstandings and the out-of-scope reply as not answered).", "",
@@ -486,7 +492,7 @@ class LiveRun:
         chat = WebChat(self.stack.gateway_url)
         sender = f"web:{chat.session_id}"
         before = self.tracker(sender)
-        out = []
+        out, with_officer = [], False
         for index, turn in enumerate(conversation.turns):
             seen = len(before.get("events") or [])
             replies, error = [], None
@@ -503,8 +509,9 @@ class LiveRun:
                 requested_before=(before.get("slots") or {}).get("requested_slot"),
                 events=(after.get("events") or [])[seen:],
                 handoff=bool(after.get("paused")) or self.handoff_open(chat.session_id),
-                error=error,
+                error=error, with_officer=with_officer,
             )
+            with_officer = obs.handoff
             out.append(judge_turn(judge, conversation.name, index, turn, obs))
             before = after
         return out

@@ -145,7 +145,7 @@ def test_report_counts_turns_conversations_and_lists_failures():
     answered = Turn("会费怎么交", None, [Check("answered"), Check("not_stored")])
     first = [judge_turn(JUDGE, "one", 0, answered, ok), judge_turn(JUDGE, "one", 1, answered, bad)]
     second = [judge_turn(JUDGE, "two", 0, answered, ok)]
-    errored = Observation([], None, None, {}, None, [], error="the web chat failed: 500")
+    errored = Observation([], None, None, {}, None, [], error="the web chat failed: 500", with_officer=True)
     third = [judge_turn(JUDGE, "three", 0, Turn("你好", None, [Check("answered")]), errored)]
     s = summarise([first, second, third])
     assert (s["turns"], s["turns_handled"], s["conversations"], s["conversations_handled"]) == (4, 2, 3, 1)
@@ -153,6 +153,7 @@ def test_report_counts_turns_conversations_and_lists_failures():
     report = render_report([first, second, third], "x.yml", "python -m scripts.eval_conversations", __import__(
         "datetime").datetime(2026, 12, 2, 5, 0), 60, "code: commit `abc1234`")
     assert "commit `abc1234`" in report
+    assert "Of the 2 failed turns, 1 were played while the chat was already queued for an officer" in report
     assert "turns handled: 2/4 (50.0%)" in report and "whole conversations handled: 1/3 (33.3%)" in report
     assert "**one**, turn 2 `会费怎么交`" in report and "utter_default" in report
     assert "**three**, turn 1" in report and "the web chat failed" in report
