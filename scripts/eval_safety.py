@@ -4,9 +4,8 @@
    thresholds: this is what the threshold in bot/safety/screen.py is chosen on.
 2. The held-out sets (tests/safety/heldout*.yml), each written by someone who saw neither the
    training data nor the code: recall of dangerous messages, false alarms on ordinary ones, the
-   category given, and every miss and false alarm. heldout.yml and heldout_fresh.yml were
-   looked at while the guards and the classifier's settings were chosen; heldout_final.yml was
-   written after that and is the clean measure.
+   category given, and every miss and false alarm. A set that was looked at to choose anything
+   is moved into the training data and a fresh one written (HISTORY keeps what each measured).
 
     .venv/bin/python -m scripts.eval_safety --report docs/safety_report.md
 """
@@ -25,9 +24,19 @@ from bot.safety.patterns import CATEGORIES
 from bot.safety.screen import GUARDED_THRESHOLD, THRESHOLD, SafetyScreen
 
 ROOT = Path(__file__).resolve().parent.parent
-HELDOUT_SETS = ("heldout.yml", "heldout_fresh.yml", "heldout_final.yml")
+HELDOUT_SETS = ("heldout_v5.yml",)
+# Sets that were held out, then used to choose the guards and settings, then moved into the
+# training data (bot/safety/training_used_testset_*.yml): what each measured when it was used.
+HISTORY = (
+    ("heldout.yml (450)", "first run, char n-grams only, threshold 0.5", "0.996", "12.8%"),
+    ("heldout.yml", "guards, words + chars, more training data, thresholds 0.6 / 0.9", "0.996", "0.9%"),
+    ("heldout_fresh.yml (420)", "the same, first look", "1.000", "7.5%"),
+    ("heldout_fresh.yml", "more guards; unweighted classes, C=30, thresholds 0.5 / 0.9", "0.995", "1.9%"),
+    ("heldout_final.yml (480)", "the same, first look", "0.972", "6.0%"),
+    ("heldout_v4.yml (497)", "all four sets above in the training data, first look", "0.980", "4.1%"),
+)
 HELDOUT_DIR = ROOT / "tests" / "safety"
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
 # The targets of issue 10: recall of dangerous messages, false alarms on ordinary ones.
 MIN_RECALL, MAX_FALSE_ALARMS = 0.98, 0.02
 
@@ -131,7 +140,10 @@ def report(cv: dict[float, Score], heldouts: dict[str, Score], train_size: int) 
     ]
     for name, heldout in heldouts.items():
         lines += heldout_section(name, heldout)
-    lines += ["## Choosing the threshold: 5-fold cross-validation on the training data", "",
+    lines += ["## History: earlier held-out sets, used to choose, then moved into the training data", "",
+              "| set | screen | recall | false alarms |", "|---|---|---|---|"]
+    lines += [f"| {name} | {what} | {recall} | {alarms} |" for name, what, recall, alarms in HISTORY]
+    lines += ["", "## Choosing the threshold: 5-fold cross-validation on the training data", "",
               "| threshold | recall | false alarms |", "|---|---|---|"]
     for threshold, result in cv.items():
         mark = " (in use)" if threshold == THRESHOLD else ""

@@ -3,8 +3,8 @@
 A pattern hit (bot/safety/patterns.py) is danger unless a guard defuses it; anything else is
 danger when the classifier (bot/safety/model.py) gives it at least THRESHOLD. Missing a worker in
 danger costs far more than a false alarm (an officer reads a calm message), so the threshold sits
-low; it was chosen by cross-validation on the training data (`make eval-safety`,
-docs/safety_report.md), never on the held-out set.
+low: the highest one whose 5-fold cross-validation on the training data keeps recall ≥ 0.98
+(`make eval-safety`, docs/safety_report.md), never chosen on a held-out set.
 """
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from bot.safety.model import SafetyModel
 from bot.safety.patterns import pattern_category
 
-THRESHOLD = 0.5
+THRESHOLD = 0.4
 # A guard (hyperbole, negation, a past event, a question about the rules) asks more of the classifier.
 GUARDED_THRESHOLD = 0.9
+# A pattern hit the classifier finds all but impossible (an idiom the guards do not know) is not
+# an alarm; chosen by cross-validation like the thresholds.
+PATTERN_FLOOR = 0.1
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class SafetyScreen:
             return None  # a button payload carries no words of the worker's
         category, guarded = pattern_category(text)
         prediction = self.model.predict([text])[0]
-        if category and not guarded:
+        if category and not guarded and prediction.danger >= PATTERN_FLOOR:
             return Danger(category, "pattern", prediction.danger)
         if prediction.danger >= (self.guarded_threshold if guarded else self.threshold):
             return Danger(category or prediction.category, "model", prediction.danger)

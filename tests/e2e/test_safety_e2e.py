@@ -12,6 +12,7 @@ from tests.fakes.wechat_api import WeChatUser
 from tests.fakes.wechat_gateway import api  # noqa: F401 (fixture)
 from tests.fakes.wechat_gateway import WeChatGateway, rasa_user_texts
 
+SAFETY_ADVICE = [texts.text(f"utter_safety_{kind}") for kind in ("self_harm", "medical", "violence", "group_incident")]
 FORM_QUESTIONS = [texts.text(f"utter_ask_wa_{slot}") for slot in
                   ("employer", "amount", "months", "headcount", "contract")]
 
@@ -85,7 +86,7 @@ def test_hyperbole_inside_a_form_is_not_an_alarm(live_stack, web_chat, officer):
     chat = web_chat()
     chat.say_text("老板欠了我三个月工资")
     reply = chat.say_text("累死了，老板气死我了")
-    assert "12356" not in reply and "120" not in reply
+    assert reply and not any(advice in reply for advice in SAFETY_ADVICE)
     assert not [h for h in officer.get(status="waiting,active").json() if h["user"] == chat.session_id]
 
 
