@@ -68,10 +68,10 @@ class ServiceFormValidation(FormValidationAction, metaclass=abc.ABCMeta):
             return await super().run(dispatcher, tracker, domain)
         if kind in ("cancel", "human"):
             return []  # the form rejects: the rules cancel it or hand the chat to a person
-        return self.react(kind, base_intent(intent.get("name")), slot, text, dispatcher, tracker)
+        return self.react(kind, base_intent(intent.get("name")), slot, text, dispatcher, tracker, domain)
 
     def react(self, kind: str, intent: str | None, slot: str, text: str, dispatcher: CollectingDispatcher,
-              tracker: Tracker) -> list[EventType]:
+              tracker: Tracker, domain: DomainDict) -> list[EventType]:
         """The reply is not an answer: say what fits, then the form asks `slot` again."""
         again = [SlotSet(INTERRUPTION, kind), SlotSet(REQUESTED_SLOT, slot)]
         if kind == "switch":
@@ -79,7 +79,12 @@ class ServiceFormValidation(FormValidationAction, metaclass=abc.ABCMeta):
             return [SlotSet(INTERRUPTION, kind), SlotSet(PENDING_SWITCH, pending), SlotSet(REQUESTED_SLOT, SWITCH_SLOT)]
         if kind == "question":
             own = FORM_INTENTS.get(self.form_name())
-            answer_service_question(dispatcher, tracker, intent, offer=intent in SERVICE_FORMS and intent != own)
+            # 为什么要身份证号 asked at that question: the form says why it asks (utter_explain_<slot>).
+            explain = f"utter_explain_{slot}" if f"utter_explain_{slot}" in (domain.get("responses") or {}) else None
+            if explain and intent in (own, "faq"):
+                answer_service_question(dispatcher, tracker, None, offer=False, explain=explain)
+            else:
+                answer_service_question(dispatcher, tracker, intent, offer=intent in SERVICE_FORMS and intent != own)
         elif kind == "status":
             from actions.application_status import list_chat_records  # it imports the forms itself
 

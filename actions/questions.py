@@ -14,12 +14,13 @@ from actions.replies import ANSWERED, base_intent
 
 
 def answer_service_question(dispatcher: CollectingDispatcher, tracker: Tracker, service: str | None,
-                            offer: bool = True) -> None:
-    """The FAQ's answer, else the service's own (or the FAQ fallback for a general question);
-    with `offer`, the service follows as a button (utter_<service>_offer)."""
+                            offer: bool = True, explain: str | None = None) -> None:
+    """The FAQ's answer, else the service's own, else `explain` (why the form asks what it asks),
+    else the FAQ fallback; with `offer`, the service follows as a button (utter_<service>_offer)."""
     known = service in ANSWERED
-    if not answer_from_faq(dispatcher, tracker, suggest=not known):
-        dispatcher.utter_message(response=f"utter_{service}_question" if known else "utter_faq_fallback")
+    if not answer_from_faq(dispatcher, tracker, suggest=not (known or explain)):
+        fallback = f"utter_{service}_question" if known else explain or "utter_faq_fallback"
+        dispatcher.utter_message(response=fallback)
     if offer and known:
         dispatcher.utter_message(response=f"utter_{service}_offer")
 

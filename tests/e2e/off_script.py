@@ -34,6 +34,8 @@ def question_inside_the_join_form(chat) -> dict:
     reply = chat.say("怎么入")
     assert "姓名" in reply and "同意" not in reply, reply
     assert "同意" in chat.say("张伟")
+    reply = chat.say("为什么要身份证号")  # a question about this form: why it asks
+    assert "核实" in reply and "同意" in reply, reply
     assert "身份证号" in chat.say("同意")
     assert "手机号" in chat.say(fresh_id_number())
     assert "单位" in chat.say(fresh_phone())
