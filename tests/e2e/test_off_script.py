@@ -1,6 +1,7 @@
 """Off-script conversations over the web chat against the real stack (scenarios in off_script.py):
 questions and status checks inside forms, switching service with yes and no, the kept form offered
-back, a question before a service vs a request, amounts in workers' words, the person offered once."""
+back, a question before a service vs a request, amounts in workers' words, the person offered once.
+test_off_script_wechat.py runs the same tests with its own `new_chat` (a WeChat user)."""
 from __future__ import annotations
 
 import pytest
@@ -27,8 +28,13 @@ class Chat:
 
 
 @pytest.fixture()
-def chat(web_chat):
-    return Chat(web_chat())
+def new_chat(web_chat):
+    return lambda: Chat(web_chat())
+
+
+@pytest.fixture()
+def chat(new_chat):
+    return new_chat()
 
 
 def test_question_inside_the_join_form(chat):
@@ -59,9 +65,9 @@ def test_status_and_a_person_inside_a_form(chat):
     off_script.status_and_a_person_inside_a_form(chat)
 
 
-def test_question_before_the_service_and_a_request(chat, web_chat):
+def test_question_before_the_service_and_a_request(chat, new_chat):
     off_script.question_before_the_service(chat)
-    off_script.request_starts_the_service(Chat(web_chat()))
+    off_script.request_starts_the_service(new_chat())
 
 
 def test_offer_a_person_once(chat):

@@ -8,7 +8,10 @@ import re
 
 import pytest
 
-from tests.e2e import off_script
+from tests.e2e.test_off_script import (  # noqa: F401 (the same tests, with this module's chat)
+    test_offer_a_person_once, test_question_before_the_service_and_a_request, test_question_inside_the_join_form,
+    test_question_inside_the_wage_form_and_amounts_in_workers_words, test_status_and_a_person_inside_a_form,
+    test_switch_with_no, test_switch_with_yes_keeps_the_form_and_offers_it_back)
 from tests.fakes.wechat_api import WeChatUser
 from tests.fakes.wechat_gateway import api  # noqa: F401 (fixture)
 from tests.fakes.wechat_gateway import WECHAT_AES_KEY, WeChatGateway
@@ -49,38 +52,10 @@ class Chat:
 
 
 @pytest.fixture()
-def chat(gateway, api):
-    return Chat(gateway, api)
+def new_chat(gateway, api):
+    return lambda: Chat(gateway, api)
 
 
-def test_question_inside_the_join_form(chat):
-    off_script.question_inside_the_join_form(chat)
-
-
-def test_question_inside_the_wage_form_and_amounts_in_workers_words(chat, live_stack):
-    number = off_script.question_inside_the_wage_form(chat, off_script.fresh_phone())
-    details = live_stack.backend_get(f"/v1/cases/{number}").json()["details"]
-    assert (details["amount_yuan"], details["months"], details["workers"]) == (8000, 3, 11)
-
-
-def test_switch_with_yes_keeps_the_form_and_offers_it_back(chat, live_stack):
-    number = off_script.switch_with_yes_and_the_kept_form_offered_back(chat, off_script.fresh_phone())
-    details = live_stack.backend_get(f"/v1/cases/{number}").json()["details"]
-    assert (details["employer"], details["amount_yuan"], details["months"]) == ("鸿达建筑劳务有限公司", 8000, 3)
-
-
-def test_switch_with_no(chat):
-    off_script.switch_with_no(chat)
-
-
-def test_status_and_a_person_inside_a_form(chat):
-    off_script.status_and_a_person_inside_a_form(chat)
-
-
-def test_question_before_the_service_and_a_request(chat, gateway, api):
-    off_script.question_before_the_service(chat)
-    off_script.request_starts_the_service(Chat(gateway, api))
-
-
-def test_offer_a_person_once(chat):
-    off_script.offer_a_person_once(chat)
+@pytest.fixture()
+def chat(new_chat):
+    return new_chat()
