@@ -34,6 +34,8 @@ HISTORY = (
     ("heldout_fresh.yml", "more guards; unweighted classes, C=30, thresholds 0.5 / 0.9", "0.995", "1.9%"),
     ("heldout_final.yml (480)", "the same, first look", "0.972", "6.0%"),
     ("heldout_v4.yml (497)", "all four sets above in the training data, first look", "0.980", "4.1%"),
+    ("heldout_v5.yml (465)", "v4 in the training data too, threshold 0.4, pattern floor 0.1, first look", "0.991",
+     "3.8%"),
 )
 HELDOUT_DIR = ROOT / "tests" / "safety"
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)

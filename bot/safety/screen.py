@@ -3,8 +3,8 @@
 A pattern hit (bot/safety/patterns.py) is danger unless a guard defuses it; anything else is
 danger when the classifier (bot/safety/model.py) gives it at least THRESHOLD. Missing a worker in
 danger costs far more than a false alarm (an officer reads a calm message), so the threshold sits
-low: the highest one whose 5-fold cross-validation on the training data keeps recall ≥ 0.98
-(`make eval-safety`, docs/safety_report.md), never chosen on a held-out set.
+low: the highest one whose 5-fold cross-validation on the training data kept recall ≥ 0.98
+when it was chosen (`make eval-safety`, docs/safety_report.md), never on a held-out set.
 """
 from __future__ import annotations
 
