@@ -36,6 +36,9 @@ HISTORY = (
     ("heldout_v4.yml (497)", "all four sets above in the training data, first look", "0.980", "4.1%"),
     ("heldout_v5.yml (465)", "v4 in the training data too, threshold 0.4, pattern floor 0.1, first look", "0.991",
      "3.8%"),
+    ("heldout_v5.yml", "+ the forms' answers (after end-to-end failures on 四口人, 十几个人)", "0.991", "3.0%"),
+    ("heldout_v5.yml", "+ ordinary NLU messages and follow-up phrases (after 我还想问个问题); looked at", "0.983",
+     "2.6%"),
 )
 HELDOUT_DIR = ROOT / "tests" / "safety"
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
