@@ -150,21 +150,6 @@ def test_a_date_in_the_first_message_is_not_asked_again(live_stack, web_chat):
     assert get_case(live_stack, number)["details"]["injured_on"] == (today() - dt.timedelta(days=1)).isoformat()
 
 
-def test_urgent_injury_gets_safety_advice_first_then_an_urgent_case(live_stack, web_chat):
-    chat = web_chat()
-    phone = fresh_phone()
-    first = chat.say("工友从脚手架上摔下来了，昏迷不醒，怎么办")
-    assert "120" in first[0]["text"]          # safety advice is the very first thing said
-    assert "手机号" in joined(first)          # and only the phone is asked
-    reply = chat.say_text(phone)
-    number = number_in(reply, "WQ")
-    assert "紧急" in reply
-    case = get_case(live_stack, number)
-    assert (case["type"], case["priority"]) == ("work_injury", "urgent")
-    assert "脚手架" in " ".join(case["details"]["worker_words"])
-
-
-# --------------------------------------------------------------------------- training
 def _course(stack, seats: int, title: str) -> dict:
     start = (today() + dt.timedelta(days=30)).isoformat()
     return backend_post(stack, "/v1/courses", {"title": title, "starts_on": start, "location": "职工服务中心",
@@ -394,17 +379,6 @@ def test_service_buttons_start_each_service(live_stack, web_chat):
     for payload, question in expected.items():
         chat = web_chat()
         assert question in chat.say_text(payload=payload), payload
-
-
-def test_self_harm_wording_gets_safety_advice_and_an_urgent_case(live_stack, web_chat):
-    chat = web_chat()
-    phone = fresh_phone()
-    first = chat.say("看病把家里掏空了，真的不想活了")
-    assert "110" in first[0]["text"] and "12356" in first[0]["text"]
-    assert "手机号" in joined(first)
-    number = number_in(chat.say_text(phone), "WQ")
-    case = get_case(live_stack, number)
-    assert (case["priority"], case["details"]["urgent_reason"]) == ("urgent", "self_harm")
 
 
 def test_back_end_down_the_case_waits_in_the_outbox_and_the_worker_gets_a_number(live_stack, web_chat):
