@@ -122,7 +122,8 @@ def test_work_injury_case_with_date_check_and_the_one_year_limit(live_stack, web
     assert "哪天" in chat.say_text("我受工伤了 想申请工伤认定")
     assert "还没到" in chat.say_text("明天")
     assert "怎么受的伤" in chat.say_text("上周三")
-    assert "医院" in chat.say_text("在车间操作冲床的时候右手被压了")
+    # With no time in it, "右手被压了" reads as happening now: the safety screen would answer it.
+    assert "医院" in chat.say_text("上周三在车间操作冲床的时候右手被夹伤了")
     assert "工伤保险" in chat.say_text("右手食指骨折，在市人民医院做了手术")
     assert "手机号" in chat.say_text(payload="不清楚")
     done = chat.say_text(phone)
