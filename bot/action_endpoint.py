@@ -1,7 +1,8 @@
 """Rasa's action endpoint, served by the gateway: POST /webhook hands the call to rasa_sdk's executor.
 
-Only Rasa may call it: the request must carry the shared secret Rasa sends as `?token=` (set in
-config/endpoints.yml from ACTION_ENDPOINT_TOKEN). The protocol itself is rasa_sdk's.
+Only Rasa may call it: the request must carry the shared secret Rasa sends as
+`Authorization: Bearer ...` (config/endpoints.yml, from ACTION_ENDPOINT_TOKEN; a header, so the
+secret is in no access log). The protocol itself is rasa_sdk's.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import Blueprint, abort, current_app, jsonify, request
 from rasa_sdk.executor import ActionExecutor
+
+from bot.accounts.tokens import bearer_token
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
 log = logging.getLogger(__name__)
@@ -49,7 +52,7 @@ def _run(coro):
 @bp.post("/webhook")
 def webhook():
     expected = current_app.config["SETTINGS"].action_endpoint_token
-    given = request.args.get("token", "")
+    given = bearer_token(request.headers.get("Authorization")) or ""
     if not expected or not hmac.compare_digest(given, expected):
         abort(403, description="action endpoint is for the Rasa server only")
     # Rasa sends the whole domain and the conversation's events with every call: far above the

@@ -6,16 +6,19 @@ import logging
 from flask import Flask, jsonify
 from flask_wtf.csrf import CSRFProtect
 
-from config import log_masking
+from config import log_masking, secret_check
 from config.database import Session, bind_session, make_engine
 from config.redis_client import redis_from_url
 from config.settings import PROJECT_ROOT, Settings
 
 csrf = CSRFProtect()
+# What the gateway signs or authenticates with; a start without any of them is refused.
+GATEWAY_SECRETS = ("secret_key", "rasa_token", "backend_api_key", "action_endpoint_token")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
+    secret_check.require(settings, GATEWAY_SECRETS)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log_masking.install()
 

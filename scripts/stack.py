@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -62,7 +61,8 @@ def rasa_env(base: dict, redis_url: str, gateway_port: int, action_token: str) -
 def start_rasa(env: dict, port: int, token: str, model: Path = MODEL, log_file=None) -> subprocess.Popen:
     cmd = [
         str(VENV_BIN / "rasa"), "run",
-        "--enable-api", "--auth-token", token,
+        # One argument "--auth-token=...": a token can never be read as an option of its own.
+        "--enable-api", f"--auth-token={token}",
         "--interface", "127.0.0.1", "--port", str(port),
         "--model", str(model),
         "--endpoints", str(ROOT / "config" / "endpoints.yml"),
@@ -122,6 +122,7 @@ def stop(proc: subprocess.Popen | None, timeout: float = 15) -> None:
 def run() -> int:
     sys.path.insert(0, str(ROOT))
     from config.migrate import upgrade
+    from config.secret_check import new_token
     from config.settings import VAR_DIR, Settings
 
     env = dict(os.environ)
@@ -131,8 +132,8 @@ def run() -> int:
         url, redis_handle = start_embedded_redis(VAR_DIR, int(env.get("EMBEDDED_REDIS_PORT", "6380")))
         env["REDIS_URL"] = url
         print(f"* embedded Redis at {url} (data in {VAR_DIR})")
-    env.setdefault("RASA_TOKEN", secrets.token_urlsafe(24))
-    env.setdefault("ACTION_ENDPOINT_TOKEN", secrets.token_urlsafe(24))
+    env.setdefault("RASA_TOKEN", new_token())
+    env.setdefault("ACTION_ENDPOINT_TOKEN", new_token())
     env.setdefault("SECRET_KEY", _persistent_secret(VAR_DIR / "secret_key"))
     env.setdefault("BACKEND_API_KEY", _persistent_secret(VAR_DIR / "backend_api_key"))
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "prometheus"))
@@ -171,7 +172,7 @@ def _persistent_secret(path: Path) -> str:
     """A random secret kept under var/ so sessions and keys survive a restart of `make run`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
+        path.write_text(new_token(32))
         path.chmod(0o600)
     return path.read_text().strip()
 

@@ -112,6 +112,8 @@ def settings_factory(redis_url, sqlite_url):
             database_url=sqlite_url,
             secret_key="test-secret",
             backend_api_key="test-backend-key",
+            rasa_token="test-rasa-token",
+            action_endpoint_token="test-action-token",
             outbox_worker=False,
         )
         base.update(overrides)

@@ -5,13 +5,13 @@ them (scripts/stack.py)."""
 from __future__ import annotations
 
 import os
-import secrets
 import time
 import socket
 from pathlib import Path
 
 import requests
 
+from config.secret_check import new_token
 from scripts import stack
 
 
@@ -32,15 +32,16 @@ class LiveStack:
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.gateway_url = f"http://127.0.0.1:{self.gateway_port}"
         self.backend_url = f"http://127.0.0.1:{self.backend_port}/union-api"
-        self.rasa_token = secrets.token_hex(8)
-        self.action_token = secrets.token_hex(8)
-        self.backend_key = secrets.token_hex(8)
+        self.rasa_token = new_token(12)
+        self.action_token = new_token(12)
+        self.backend_key = new_token(12)
+        self.secret_key = new_token(12)
         self.env = dict(os.environ)
         self.env.update(stack.QUIET_ENV)
         self.env.update(
             REDIS_URL=redis_url, DATABASE_URL=database_url, RASA_URL=self.rasa_url, RASA_TOKEN=self.rasa_token,
             ACTION_ENDPOINT_TOKEN=self.action_token, BACKEND_URL=self.backend_url,
-            BACKEND_API_KEY=self.backend_key, SECRET_KEY="live-test-secret", PORT=str(self.gateway_port),
+            BACKEND_API_KEY=self.backend_key, SECRET_KEY=self.secret_key, PORT=str(self.gateway_port),
         )
         self.env.update(extra_env or {})
         # Gunicorn runs several workers: metrics are added up across them, as under `make run`.
@@ -78,6 +79,10 @@ class LiveStack:
     def stop(self) -> None:
         for proc in (self.gateway, self.backend, self.rasa):
             stack.stop(proc)
+
+    def secrets(self) -> dict[str, str]:
+        return {"RASA_TOKEN": self.rasa_token, "ACTION_ENDPOINT_TOKEN": self.action_token,
+                "BACKEND_API_KEY": self.backend_key, "SECRET_KEY": self.secret_key}
 
     def backend_get(self, path: str, **params) -> requests.Response:
         return requests.get(f"{self.backend_url}{path}", params=params, timeout=5,

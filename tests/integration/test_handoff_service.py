@@ -110,7 +110,8 @@ def run_action(app, sender_id: str, action: str, slots: dict | None = None, acti
                     "latest_action_name": "action_listen"},
         "domain": domain or {},
     }
-    resp = app.test_client().post(f"/webhook?token={settings.action_endpoint_token}", json=call)
+    resp = app.test_client().post("/webhook", json=call,
+                                  headers={"Authorization": f"Bearer {settings.action_endpoint_token}"})
     assert resp.status_code == 200, resp.get_data(as_text=True)
     return resp.get_json()
 
