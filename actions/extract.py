@@ -19,7 +19,7 @@ import re
 
 import cn2an
 
-from backend.numbers import CHINA_TZ
+from unionkit.numbers import CHINA_TZ
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，：／－　", "0123456789.,:/- ")
 _CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖幺俩"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import current_app
 
-from actions.backend_client import BackendRejected, BackendUnavailable, UnionBackend
-from backend.numbers import new_number
-from actions.outbox import Outbox
+from unionkit.backend_client import BackendRejected, BackendUnavailable, UnionBackend
+from unionkit.numbers import new_number
+from unionkit.outbox import Outbox
 
 
 def backend() -> UnionBackend:

@@ -64,8 +64,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _register_services(app: Flask, settings: Settings) -> None:
     """Long-lived clients shared by the requests of this process."""
-    from actions.backend_client import UnionBackend
-    from actions.outbox import Outbox
+    from unionkit.backend_client import UnionBackend
+    from unionkit.outbox import Outbox
     from bot import texts
     from bot.conversation import ConversationService
     from bot.rasa_client import BotReply, RasaClient
@@ -86,13 +86,11 @@ def _register_services(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from backend.api import bp as backend_bp
     from bot.accounts.views import bp as accounts_bp
     from bot.action_endpoint import bp as action_bp
     from bot.channels.web import bp as web_bp
     from bot.ops import bp as ops_bp
 
-    app.register_blueprint(backend_bp, url_prefix="/union-api")
     app.register_blueprint(action_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(ops_bp)
@@ -110,9 +108,9 @@ def _register_blueprints(app: Flask) -> None:
     wechat.init_app(app)  # the "wechat" blueprint at /wechat, app.extensions["wechat"], its outbound sender
 
 
-# Blueprints whose callers never hold a login cookie (web chat tokens, Rasa's secret, the back end
-# key, WeChat signatures): a forged cross-site request has nothing to ride on.
-CSRF_FREE_BLUEPRINTS = {"web_chat", "chat_feedback", "action_endpoint", "union_backend", "wechat", "ops"}
+# Blueprints whose callers never hold a login cookie (web chat tokens, Rasa's secret, WeChat
+# signatures): a forged cross-site request has nothing to ride on.
+CSRF_FREE_BLUEPRINTS = {"web_chat", "chat_feedback", "action_endpoint", "wechat", "ops"}
 
 
 def _csrf_for_cookie_sessions(app: Flask) -> None:
@@ -137,7 +135,7 @@ def _register_error_handlers(app: Flask) -> None:
         # JSON for API paths; pages keep Flask's HTML error pages.
         from flask import request
 
-        if request.path.startswith(("/api/", "/union-api/", "/webhook")):
+        if request.path.startswith(("/api/", "/webhook")):
             return jsonify({"error": exc.name, "message": exc.description}), exc.code
         return exc
 
@@ -153,7 +151,7 @@ def _register_cli(app: Flask) -> None:
 def _start_background_workers(app: Flask) -> None:
     settings: Settings = app.config["SETTINGS"]
     if settings.outbox_worker:
-        from actions.outbox import start_outbox_worker
+        from unionkit.outbox import start_outbox_worker
         from bot.faq.live_index import warm_up
 
         start_outbox_worker(app)

@@ -35,8 +35,11 @@ class Settings:
     rasa_timeout: float = 10.0
     # Shared secret Rasa sends (Authorization header, config/endpoints.yml) with every action call.
     action_endpoint_token: str = ""
-    # The union back end the actions write to (the reference one is mounted at /union-api).
-    backend_url: str = "http://127.0.0.1:8000/union-api"
+    # The union back end the actions write to: the reference one (backend/) is its own service on
+    # backend_port (default port + 1) with its own database.
+    backend_url: str = "http://127.0.0.1:8001/union-api"
+    backend_port: int = 8001
+    backend_database_url: str = f"sqlite:///{VAR_DIR / 'backend.db'}"
     backend_api_key: str = ""
     backend_timeout: float = 3.0
     # Run the outbox retry loop inside this process (gateway workers do; CLI commands do not).
@@ -64,6 +67,7 @@ class Settings:
     def from_env(cls, env: dict | None = None) -> "Settings":
         env = os.environ if env is None else env
         port = int(env.get("PORT", "8000"))
+        backend_port = int(env.get("BACKEND_PORT") or port + 1)
         return cls(
             port=port,
             secret_key=env.get("SECRET_KEY", ""),
@@ -73,7 +77,9 @@ class Settings:
             rasa_token=env.get("RASA_TOKEN", ""),
             rasa_timeout=float(env.get("RASA_TIMEOUT", cls.rasa_timeout)),
             action_endpoint_token=env.get("ACTION_ENDPOINT_TOKEN", ""),
-            backend_url=env.get("BACKEND_URL", f"http://127.0.0.1:{port}/union-api").rstrip("/"),
+            backend_url=(env.get("BACKEND_URL") or f"http://127.0.0.1:{backend_port}/union-api").rstrip("/"),
+            backend_port=backend_port,
+            backend_database_url=env.get("BACKEND_DATABASE_URL") or cls.backend_database_url,
             backend_api_key=env.get("BACKEND_API_KEY", ""),
             backend_timeout=float(env.get("BACKEND_TIMEOUT", cls.backend_timeout)),
             outbox_worker=_bool(env.get("OUTBOX_WORKER"), True),

@@ -1,4 +1,5 @@
-"""Alembic environment: one migration history for the gateway's tables and the reference back end's."""
+"""Alembic environment of the gateway's tables (accounts, transcripts, FAQ, handoffs); the reference
+back end has its own (backend/migrations)."""
 from __future__ import annotations
 
 import sys
@@ -14,10 +15,9 @@ from config.settings import Settings  # noqa: E402
 import bot.models  # noqa: E402,F401  (registers the gateway tables)
 import bot.faq.models  # noqa: E402,F401  (FAQ tables, on the gateway's Base)
 import bot.handoff.models  # noqa: E402,F401  (handoff tables, on the gateway's Base)
-import backend.models  # noqa: E402,F401  (registers the back end tables)
 
 config = context.config
-target_metadata = [bot.models.Base.metadata, backend.models.Base.metadata]
+target_metadata = bot.models.Base.metadata
 
 
 def _url() -> str:

@@ -1,5 +1,6 @@
 """Starts and stops the parts of the service: Redis (the REDIS_URL server or an embedded one),
-the Rasa server (loopback only) and the gateway. Used by `make run` and by the integration tests,
+the Rasa server (loopback only), the reference union back end (loopback, BACKEND_PORT) and the
+gateway. Used by `make run` and by the integration tests,
 so both start things the same way.
 
     python -m scripts.stack run      # everything, until Ctrl-C
@@ -74,8 +75,18 @@ def start_rasa(env: dict, port: int, token: str, model: Path = MODEL, log_file=N
 
 def start_gateway(env: dict, port: int, workers: int = 2, threads: int = 16, bind_host: str = "0.0.0.0",
                   log_file=None) -> subprocess.Popen:
+    return _gunicorn("server:create_app()", env, port, workers, threads, bind_host, log_file)
+
+
+def start_backend(env: dict, port: int, workers: int = 1, threads: int = 8, log_file=None) -> subprocess.Popen:
+    """The reference union back end: its own process on loopback (BACKEND_PORT)."""
+    return _gunicorn("backend.app:create_app()", env, port, workers, threads, "127.0.0.1", log_file)
+
+
+def _gunicorn(app: str, env: dict, port: int, workers: int, threads: int, bind_host: str,
+              log_file) -> subprocess.Popen:
     cmd = [
-        str(VENV_BIN / "gunicorn"), "server:create_app()",
+        str(VENV_BIN / "gunicorn"), app,
         "--bind", f"{bind_host}:{port}", "--workers", str(workers), "--threads", str(threads),
         "--worker-class", "gthread", "--timeout", "60", "--graceful-timeout", "10",
         "--access-logfile", "-",
@@ -121,6 +132,7 @@ def stop(proc: subprocess.Popen | None, timeout: float = 15) -> None:
 
 def run() -> int:
     sys.path.insert(0, str(ROOT))
+    from backend import migrate as backend_migrate
     from config.migrate import upgrade
     from config.secret_check import new_token
     from config.settings import VAR_DIR, Settings
@@ -141,6 +153,7 @@ def run() -> int:
     _fresh_dir(Path(env["PROMETHEUS_MULTIPROC_DIR"]))
     settings = Settings.from_env(env)
     upgrade(settings.database_url)
+    backend_migrate.upgrade(settings.backend_database_url)
     rasa_port = urlparse(settings.rasa_url).port or 5005
 
     procs = []
@@ -148,10 +161,14 @@ def run() -> int:
         rasa = start_rasa(rasa_env(env, settings.redis_url, settings.port, settings.action_endpoint_token),
                           rasa_port, settings.rasa_token)
         procs.append(rasa)
+        backend = start_backend(env, settings.backend_port)
+        procs.append(backend)
         gateway = start_gateway(env, settings.port, workers=int(env.get("WEB_WORKERS", "2")))
         procs.append(gateway)
         print(f"* waiting for Rasa on {settings.rasa_url} (loading the model takes a little while) ...")
         wait_for_rasa(settings.rasa_url, settings.rasa_token, proc=rasa)
+        wait_for(f"http://127.0.0.1:{settings.backend_port}/union-api/v1/courses", 60,
+                 ok=lambda r: r.status_code == 401, proc=backend)
         wait_for(f"http://127.0.0.1:{settings.port}/healthz", 60, proc=gateway)
         print(f"* ready: web chat at http://127.0.0.1:{settings.port}/  (Ctrl-C stops everything)")
         while all(p.poll() is None for p in procs):

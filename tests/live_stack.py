@@ -1,5 +1,5 @@
 """The whole service started for real, for integration and end-to-end tests: the trained Rasa
-server, the gateway under gunicorn, and the reference back end as its own process (so tests can
+server, the gateway under gunicorn, and the reference back end as its own service (so tests can
 take it down), all on a real Redis and a real database. Started the same way `make run` starts
 them (scripts/stack.py)."""
 from __future__ import annotations
@@ -28,6 +28,8 @@ class LiveStack:
         self.workdir = workdir
         self.redis_url = redis_url
         self.database_url = database_url
+        # The back end's own database: the same server, its own tables and migration history.
+        self.backend_database_url = database_url
         self.rasa_port, self.gateway_port, self.backend_port = free_port(), free_port(), free_port()
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.gateway_url = f"http://127.0.0.1:{self.gateway_port}"
@@ -40,7 +42,8 @@ class LiveStack:
         self.env.update(stack.QUIET_ENV)
         self.env.update(
             REDIS_URL=redis_url, DATABASE_URL=database_url, RASA_URL=self.rasa_url, RASA_TOKEN=self.rasa_token,
-            ACTION_ENDPOINT_TOKEN=self.action_token, BACKEND_URL=self.backend_url,
+            ACTION_ENDPOINT_TOKEN=self.action_token, BACKEND_URL=self.backend_url, BACKEND_PORT=str(self.backend_port),
+            BACKEND_DATABASE_URL=self.backend_database_url,
             BACKEND_API_KEY=self.backend_key, SECRET_KEY=self.secret_key, PORT=str(self.gateway_port),
         )
         self.env.update(extra_env or {})
@@ -53,9 +56,11 @@ class LiveStack:
         return open(self.workdir / f"{name}.log", "ab")
 
     def start(self) -> "LiveStack":
+        from backend.migrate import upgrade as upgrade_backend
         from config.migrate import upgrade
 
         upgrade(self.database_url)
+        upgrade_backend(self.backend_database_url)
         self.rasa = stack.start_rasa(stack.rasa_env(self.env, self.redis_url, self.gateway_port, self.action_token),
                                      self.rasa_port, self.rasa_token, model=self.model, log_file=self._log("rasa"))
         self.gateway = stack.start_gateway(self.env, self.gateway_port, bind_host="127.0.0.1",
@@ -67,9 +72,7 @@ class LiveStack:
         return self
 
     def start_backend(self) -> None:
-        env = dict(self.env, OUTBOX_WORKER="0", PORT=str(self.backend_port))
-        self.backend = stack.start_gateway(env, self.backend_port, workers=1, threads=8, bind_host="127.0.0.1",
-                                           log_file=self._log("backend"))
+        self.backend = stack.start_backend(self.env, self.backend_port, log_file=self._log("backend"))
         stack.wait_for(f"{self.backend_url}/v1/courses", 60, ok=lambda r: r.status_code == 401, proc=self.backend)
 
     def stop_backend(self) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 import backend.models
 from config.database import make_engine
-from config.migrate import alembic_config, upgrade
+from backend.migrate import alembic_config, upgrade
 
 TABLES = {"ub_membership_applications", "ub_cases", "ub_courses", "ub_enrollments",
           "ub_union_founding_requests", "ub_suggestions"}
@@ -40,7 +40,7 @@ def test_models_match_the_migration(migrated):
 
 def test_downgrade_and_upgrade_again(migrated):
     database_url = migrated
-    command.downgrade(alembic_config(database_url), "backend@base")
+    command.downgrade(alembic_config(database_url), "base")
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from actions.backend_client import UnionBackend
-from actions.outbox import DEAD_KEY, DUE_KEY, ITEMS_KEY, Outbox
+from unionkit.backend_client import UnionBackend
+from unionkit.outbox import DEAD_KEY, DUE_KEY, ITEMS_KEY, Outbox
 from config.redis_client import redis_from_url
 
 
@@ -24,11 +24,13 @@ class CountingBackend:
 
 
 @pytest.fixture()
-def backend_server(make_app):
+def backend_server(sqlite_url):
     """The reference back end served over HTTP on a loopback port, in a thread."""
     from werkzeug.serving import make_server
 
-    app = make_app(backend_api_key="outbox-key")
+    from tests.backend.conftest import build_backend_app
+
+    app = build_backend_app(sqlite_url, api_key="outbox-key")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

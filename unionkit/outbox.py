@@ -16,7 +16,7 @@ import time
 import redis
 from prometheus_client import Counter, Gauge
 
-from actions.backend_client import BackendRejected, BackendUnavailable, UnionBackend
+from unionkit.backend_client import BackendRejected, BackendUnavailable, UnionBackend
 
 log = logging.getLogger(__name__)
 
