@@ -1,21 +1,14 @@
-"""The back end's database session: one registry per app, in app.extensions (no process-wide
-session, so two apps in one process never share or rebind one)."""
+"""The back end's database session: a registry of this app's own (config.database.init_app under
+app.extensions["backend_db"]), never a process-wide one."""
 from __future__ import annotations
 
 from flask import Flask, current_app
-from sqlalchemy.orm import scoped_session, sessionmaker
 
-from config.database import make_engine
+from config import database
 
 
 def init_app(app: Flask, database_url: str) -> None:
-    engine = make_engine(database_url)
-    app.extensions["backend_engine"] = engine
-    app.extensions["backend_db"] = scoped_session(sessionmaker(bind=engine, future=True, expire_on_commit=False))
-
-    @app.teardown_appcontext
-    def _remove_session(_exc):
-        app.extensions["backend_db"].remove()
+    database.init_app(app, database_url, key="backend_db")
 
 
 def db():

@@ -7,7 +7,7 @@ from flask import Flask, jsonify
 from flask_wtf.csrf import CSRFProtect
 
 from config import log_masking, secret_check
-from config.database import Session, bind_session, make_engine
+from config import database
 from config.redis_client import redis_from_url
 from config.settings import PROJECT_ROOT, Settings
 
@@ -38,15 +38,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.ensure_ascii = False
 
-    engine = make_engine(settings.database_url)
-    bind_session(engine)
-    app.extensions["db_engine"] = engine
+    database.init_app(app, settings.database_url)  # app.extensions["db"], this app's sessions
     app.extensions["redis"] = redis_from_url(settings.redis_url)
     _register_services(app, settings)
-
-    @app.teardown_appcontext
-    def _remove_session(_exc):
-        Session.remove()
 
     # CSRF is checked centrally (see _csrf_for_cookie_sessions), not per blueprint.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
@@ -58,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _csrf_for_cookie_sessions(app)
     _register_error_handlers(app)
     _register_cli(app)
-    _start_background_workers(app)
+    _start_background_threads(app)
     return app
 
 
@@ -143,16 +137,17 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from bot.accounts.cli import users_cli
     from bot.channels.wechat.cli import wechat_cli
+    from bot.worker import worker_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(wechat_cli)
+    app.cli.add_command(worker_cli)
 
 
-def _start_background_workers(app: Flask) -> None:
-    settings: Settings = app.config["SETTINGS"]
-    if settings.outbox_worker:
-        from unionkit.outbox import start_outbox_worker
+def _start_background_threads(app: Flask) -> None:
+    """Per-process work only; jobs (outbox retries, handoff sweeps) run in the worker process
+    (`flask --app server worker`, bot/worker.py)."""
+    if app.config["SETTINGS"].faq_warm_up:
         from bot.faq.live_index import warm_up
 
-        start_outbox_worker(app)
-        warm_up(app)  # gateway workers build their FAQ index before the first question
+        warm_up(app)  # web workers build their FAQ index before the first question

@@ -42,8 +42,8 @@ class Settings:
     backend_database_url: str = f"sqlite:///{VAR_DIR / 'backend.db'}"
     backend_api_key: str = ""
     backend_timeout: float = 3.0
-    # Run the outbox retry loop inside this process (gateway workers do; CLI commands do not).
-    outbox_worker: bool = True
+    # Build the FAQ index in the background at start (web workers; tests switch it off).
+    faq_warm_up: bool = True
     # WeChat Official Account
     wechat_token: str = ""
     wechat_app_id: str = ""
@@ -82,7 +82,7 @@ class Settings:
             backend_database_url=env.get("BACKEND_DATABASE_URL") or cls.backend_database_url,
             backend_api_key=env.get("BACKEND_API_KEY", ""),
             backend_timeout=float(env.get("BACKEND_TIMEOUT", cls.backend_timeout)),
-            outbox_worker=_bool(env.get("OUTBOX_WORKER"), True),
+            faq_warm_up=_bool(env.get("FAQ_WARM_UP"), True),
             wechat_token=env.get("WECHAT_TOKEN", ""),
             wechat_app_id=env.get("WECHAT_APP_ID", ""),
             wechat_app_secret=env.get("WECHAT_APP_SECRET", ""),

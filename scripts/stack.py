@@ -1,6 +1,6 @@
 """Starts and stops the parts of the service: Redis (the REDIS_URL server or an embedded one),
-the Rasa server (loopback only), the reference union back end (loopback, BACKEND_PORT) and the
-gateway. Used by `make run` and by the integration tests,
+the Rasa server (loopback only), the reference union back end (loopback, BACKEND_PORT), the
+gateway and the worker (background jobs). Used by `make run` and by the integration tests,
 so both start things the same way.
 
     python -m scripts.stack run      # everything, until Ctrl-C
@@ -81,6 +81,13 @@ def start_gateway(env: dict, port: int, workers: int = 2, threads: int = 16, bin
 def start_backend(env: dict, port: int, workers: int = 1, threads: int = 8, log_file=None) -> subprocess.Popen:
     """The reference union back end: its own process on loopback (BACKEND_PORT)."""
     return _gunicorn("backend.app:create_app()", env, port, workers, threads, "127.0.0.1", log_file)
+
+
+def start_worker(env: dict, log_file=None) -> subprocess.Popen:
+    """The background jobs (outbox retries, handoff sweeps): `flask --app server worker`."""
+    cmd = [str(VENV_BIN / "flask"), "--app", "server", "worker"]
+    return subprocess.Popen(cmd, cwd=ROOT, env=dict(env, FAQ_WARM_UP="0"), stdout=log_file,
+                            stderr=subprocess.STDOUT if log_file else None, start_new_session=True)
 
 
 def _gunicorn(app: str, env: dict, port: int, workers: int, threads: int, bind_host: str,
@@ -165,6 +172,7 @@ def run() -> int:
         procs.append(backend)
         gateway = start_gateway(env, settings.port, workers=int(env.get("WEB_WORKERS", "2")))
         procs.append(gateway)
+        procs.append(start_worker(env))
         print(f"* waiting for Rasa on {settings.rasa_url} (loading the model takes a little while) ...")
         wait_for_rasa(settings.rasa_url, settings.rasa_token, proc=rasa)
         wait_for(f"http://127.0.0.1:{settings.backend_port}/union-api/v1/courses", 60,

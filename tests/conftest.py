@@ -114,7 +114,7 @@ def settings_factory(redis_url, sqlite_url):
             backend_api_key="test-backend-key",
             rasa_token="test-rasa-token",
             action_endpoint_token="test-action-token",
-            outbox_worker=False,
+            faq_warm_up=False,
         )
         base.update(overrides)
         return Settings(**base)

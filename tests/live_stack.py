@@ -50,7 +50,7 @@ class LiveStack:
         # Gunicorn runs several workers: metrics are added up across them, as under `make run`.
         (workdir / "prometheus").mkdir(exist_ok=True)
         self.env["PROMETHEUS_MULTIPROC_DIR"] = str(workdir / "prometheus")
-        self.rasa = self.gateway = self.backend = None
+        self.rasa = self.gateway = self.backend = self.worker = None
 
     def _log(self, name: str):
         return open(self.workdir / f"{name}.log", "ab")
@@ -66,6 +66,7 @@ class LiveStack:
         self.gateway = stack.start_gateway(self.env, self.gateway_port, bind_host="127.0.0.1",
                                            workers=int(self.env.get("WEB_WORKERS", "2")),
                                            log_file=self._log("gateway"))
+        self.worker = stack.start_worker(self.env, log_file=self._log("worker"))
         self.start_backend()
         stack.wait_for(f"{self.gateway_url}/api/none", 60, ok=lambda r: r.status_code == 404, proc=self.gateway)
         stack.wait_for_rasa(self.rasa_url, self.rasa_token, timeout=240, proc=self.rasa)
@@ -80,7 +81,7 @@ class LiveStack:
         self.backend = None
 
     def stop(self) -> None:
-        for proc in (self.gateway, self.backend, self.rasa):
+        for proc in (self.worker, self.gateway, self.backend, self.rasa):
             stack.stop(proc)
 
     def secrets(self) -> dict[str, str]:

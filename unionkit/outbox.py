@@ -2,15 +2,14 @@
 
 A submission carries its own human-readable `number`, so the worker can be told the number at
 once and a retried POST is idempotent at the back end. Items are claimed with a lease (a Lua
-script moves them forward in the due set atomically), so any number of gateway workers can run
-the retry loop and each item is sent by one of them at a time; a worker that dies mid-send only
+script moves them forward in the due set atomically), so any number of worker processes
+(bot/worker.py) can run the retry loop and each item is sent by one of them at a time; a worker that dies mid-send only
 delays the item until its lease runs out.
 """
 from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 
 import redis
@@ -99,23 +98,3 @@ class Outbox:
         pipe.hdel(ITEMS_KEY, number)
         pipe.zrem(DUE_KEY, number)
         pipe.execute()
-
-
-def start_outbox_worker(app, interval: float = 1.0) -> threading.Thread:
-    """The retry loop as a daemon thread of a gateway process."""
-    outbox: Outbox = app.extensions["outbox"]
-    backend: UnionBackend = app.extensions["union_backend"]
-
-    def loop():
-        while True:
-            try:
-                outbox.deliver_due(backend)
-            except redis.RedisError as exc:
-                log.error("outbox loop: redis error: %s", exc)
-            except Exception:  # noqa: BLE001 - the loop must survive anything
-                log.exception("outbox loop failed")
-            time.sleep(interval)
-
-    thread = threading.Thread(target=loop, name="outbox-worker", daemon=True)
-    thread.start()
-    return thread
