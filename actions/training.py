@@ -23,7 +23,7 @@ from actions.extract import parse_yes_no
 from actions.kept_forms import resume
 from actions.replies import looks_like_question
 from unionkit.numbers import new_number
-from bot.texts import text
+from unionkit.texts import text
 
 FORM = "training_form"
 MAX_BUTTONS = 8

@@ -16,7 +16,7 @@ from actions.cases import ServiceForm, StartService, SubmitCase, previous_user_t
 from actions.extract import (extract_employer, mentions_holiday, parse_headcount, parse_money, parse_months,
                              parse_yes_no, today_in_china, wage_months)
 from actions.replies import plausible_employer
-from bot.texts import text
+from unionkit.texts import text
 
 FORM = "wage_arrears_form"
 GROUP_CASE = 10            # workers affected from which a case is urgent

@@ -13,7 +13,7 @@ from config.settings import PROJECT_ROOT, Settings
 
 csrf = CSRFProtect()
 # What the gateway signs or authenticates with; a start without any of them is refused.
-GATEWAY_SECRETS = ("secret_key", "rasa_token", "backend_api_key", "action_endpoint_token")
+GATEWAY_SECRETS = ("secret_key", "rasa_token", "backend_api_key")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -52,22 +52,25 @@ def create_app(settings: Settings | None = None) -> Flask:
     _csrf_for_cookie_sessions(app)
     _register_error_handlers(app)
     _register_cli(app)
-    _start_background_threads(app)
     return app
 
 
 def _register_services(app: Flask, settings: Settings) -> None:
     """Long-lived clients shared by the requests of this process."""
+    from bot.conversation import ConversationService
+    from bot.faq import unanswered
+    from bot.rasa_client import BotReply, RasaClient
+    from unionkit import payloads, texts
     from unionkit.backend_client import UnionBackend
     from unionkit.outbox import Outbox
-    from bot import texts
-    from bot.conversation import ConversationService
-    from bot.rasa_client import BotReply, RasaClient
 
     rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
     app.extensions["rasa"] = rasa
-    app.extensions["conversations"] = ConversationService(
+    conversations = ConversationService(
         rasa, unavailable_reply=lambda: BotReply(**texts.response("utter_service_unavailable")))
+    conversations.payload_handlers[payloads.FAQ_LOOKUP] = unanswered.record_from_payload
+    app.extensions["conversations"] = conversations
+    # The worker's outbox retries and /healthz use these; the actions have their own (actions/connectors.py).
     app.extensions["union_backend"] = UnionBackend(settings.backend_url, settings.backend_api_key,
                                                    settings.backend_timeout)
     app.extensions["outbox"] = Outbox(app.extensions["redis"])
@@ -81,11 +84,9 @@ def _register_services(app: Flask, settings: Settings) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from bot.accounts.views import bp as accounts_bp
-    from bot.action_endpoint import bp as action_bp
     from bot.channels.web import bp as web_bp
     from bot.ops import bp as ops_bp
 
-    app.register_blueprint(action_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(accounts_bp)
@@ -102,9 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     wechat.init_app(app)  # the "wechat" blueprint at /wechat, app.extensions["wechat"], its outbound sender
 
 
-# Blueprints whose callers never hold a login cookie (web chat tokens, Rasa's secret, WeChat
-# signatures): a forged cross-site request has nothing to ride on.
-CSRF_FREE_BLUEPRINTS = {"web_chat", "chat_feedback", "action_endpoint", "wechat", "ops"}
+# Blueprints whose callers never hold a login cookie (web chat tokens, WeChat signatures): a forged cross-site request has nothing to ride on.
+CSRF_FREE_BLUEPRINTS = {"web_chat", "chat_feedback", "wechat", "ops"}
 
 
 def _csrf_for_cookie_sessions(app: Flask) -> None:
@@ -129,7 +129,7 @@ def _register_error_handlers(app: Flask) -> None:
         # JSON for API paths; pages keep Flask's HTML error pages.
         from flask import request
 
-        if request.path.startswith(("/api/", "/webhook")):
+        if request.path.startswith("/api/"):
             return jsonify({"error": exc.name, "message": exc.description}), exc.code
         return exc
 
@@ -142,12 +142,3 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(wechat_cli)
     app.cli.add_command(worker_cli)
-
-
-def _start_background_threads(app: Flask) -> None:
-    """Per-process work only; jobs (outbox retries, handoff sweeps) run in the worker process
-    (`flask --app server worker`, bot/worker.py)."""
-    if app.config["SETTINGS"].faq_warm_up:
-        from bot.faq.live_index import warm_up
-
-        warm_up(app)  # web workers build their FAQ index before the first question

@@ -14,13 +14,11 @@ ENV_NAMES = {
     "secret_key": "SECRET_KEY",
     "rasa_token": "RASA_TOKEN",
     "backend_api_key": "BACKEND_API_KEY",
-    "action_endpoint_token": "ACTION_ENDPOINT_TOKEN",
 }
 DEV_DEFAULTS = {
     "secret_key": "dev-secret-change-me",
     "rasa_token": "dev-rasa-token",
     "backend_api_key": "dev-backend-key",
-    "action_endpoint_token": "dev-action-token",
 }
 # Kept refused even when set explicitly (they are in the repository, so everyone knows them).
 KNOWN_PUBLIC = set(DEV_DEFAULTS.values()) | {"change-me", "secret", "changeme"}

@@ -33,8 +33,8 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
     rasa_timeout: float = 10.0
-    # Shared secret Rasa sends (Authorization header, config/endpoints.yml) with every action call.
-    action_endpoint_token: str = ""
+    # rasa_sdk's action server (loopback only), which Rasa calls for custom actions.
+    action_port: int = 5055
     # The union back end the actions write to: the reference one (backend/) is its own service on
     # backend_port (default port + 1) with its own database.
     backend_url: str = "http://127.0.0.1:8001/union-api"
@@ -42,8 +42,6 @@ class Settings:
     backend_database_url: str = f"sqlite:///{VAR_DIR / 'backend.db'}"
     backend_api_key: str = ""
     backend_timeout: float = 3.0
-    # Build the FAQ index in the background at start (web workers; tests switch it off).
-    faq_warm_up: bool = True
     # WeChat Official Account
     wechat_token: str = ""
     wechat_app_id: str = ""
@@ -76,13 +74,12 @@ class Settings:
             rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
             rasa_token=env.get("RASA_TOKEN", ""),
             rasa_timeout=float(env.get("RASA_TIMEOUT", cls.rasa_timeout)),
-            action_endpoint_token=env.get("ACTION_ENDPOINT_TOKEN", ""),
+            action_port=int(env.get("ACTION_PORT", cls.action_port)),
             backend_url=(env.get("BACKEND_URL") or f"http://127.0.0.1:{backend_port}/union-api").rstrip("/"),
             backend_port=backend_port,
             backend_database_url=env.get("BACKEND_DATABASE_URL") or cls.backend_database_url,
             backend_api_key=env.get("BACKEND_API_KEY", ""),
             backend_timeout=float(env.get("BACKEND_TIMEOUT", cls.backend_timeout)),
-            faq_warm_up=_bool(env.get("FAQ_WARM_UP"), True),
             wechat_token=env.get("WECHAT_TOKEN", ""),
             wechat_app_id=env.get("WECHAT_APP_ID", ""),
             wechat_app_secret=env.get("WECHAT_APP_SECRET", ""),

@@ -113,8 +113,6 @@ def settings_factory(redis_url, sqlite_url):
             secret_key="test-secret",
             backend_api_key="test-backend-key",
             rasa_token="test-rasa-token",
-            action_endpoint_token="test-action-token",
-            faq_warm_up=False,
         )
         base.update(overrides)
         return Settings(**base)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import texts
+from unionkit import texts
 from bot.handoff.settings import HandoffSettings
 
 # How far ahead to look for the next opening (a long public holiday is at most ~9 days).

@@ -12,7 +12,7 @@ import uuid
 
 import requests
 
-from bot import texts
+from unionkit import texts
 from bot.handoff.hours import OfficeHours
 from bot.handoff.settings import HandoffSettings
 from config.settings import PROJECT_ROOT

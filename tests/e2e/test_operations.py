@@ -42,10 +42,14 @@ def test_rasa_listens_on_loopback_only_and_its_api_needs_the_token(live_stack):
             assert s.connect_ex((addr, live_stack.rasa_port)) != 0, "Rasa is reachable from outside"
 
 
-def test_action_endpoint_refuses_callers_without_the_secret(live_stack):
-    resp = requests.post(f"{live_stack.gateway_url}/webhook", json={"next_action": "action_submit_join_union",
-                         "sender_id": "x", "tracker": {}, "domain": {}}, timeout=5)
-    assert resp.status_code == 403
+def test_the_action_server_listens_on_loopback_only(live_stack):
+    assert requests.get(f"http://127.0.0.1:{live_stack.action_port}/health", timeout=5).ok
+    assert requests.get(f"{live_stack.gateway_url}/webhook", timeout=5).status_code == 404  # no route at all
+    addr = _outside_address()
+    if addr:
+        with socket.socket() as s:
+            s.settimeout(2)
+            assert s.connect_ex((addr, live_stack.action_port)) != 0, "the action server is reachable from outside"
 
 
 def test_logs_do_not_contain_full_id_numbers(live_stack, web_chat):

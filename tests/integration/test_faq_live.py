@@ -12,7 +12,7 @@ import uuid
 import pytest
 import requests
 
-from bot.faq.live_index import CHECK_SECONDS
+from unionkit.faq.live import CHECK_SECONDS
 from scripts import stack
 from tests.live_stack import free_port
 

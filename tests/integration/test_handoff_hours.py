@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot import texts
+from unionkit import texts
 from bot.handoff.hours import OfficeHours
 from bot.handoff.settings import HandoffSettings
 from config.settings import Settings
@@ -51,9 +51,9 @@ def test_a_message_left_at_night_waits_for_the_first_officer(handoff_app):
     app, clock = handoff_app(at=SATURDAY_3)
     worker = Worker(app)
     worker.say("转人工")
-    [response] = worker.ask_for_person()["responses"]
-    told = said(response)
-    assert response["response"] == "utter_handoff_off_hours"
+    [reply] = worker.ask_for_person()["replies"]
+    told = reply.text
+    assert told.startswith(texts.text("utter_handoff_off_hours", hours="@", when="@").split("@")[0])
     # When a person answers (Monday 9:00), the hotline, and that a message may be left.
     assert "11月30日（周一）9:00" in told and "12351" in told and "留言" in told
 

@@ -41,7 +41,7 @@ def test_two_apps_in_one_process_keep_their_own_database(make_app, tmp_path):
 
 def test_web_apps_start_no_background_jobs(make_app):
     before = {t.name for t in threading.enumerate()}
-    make_app(faq_warm_up=True)
+    make_app()
     time.sleep(0.2)
     started = {t.name for t in threading.enumerate()} - before
     assert not started & {"outbox-worker", "handoff-sweeper"}

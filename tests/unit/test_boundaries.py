@@ -1,6 +1,6 @@
 """Each service imports what it owns, config/ and the shared package (unionkit/), nothing else:
-the gateway (server.py, bot/) never imports the back end, the back end never imports the gateway
-or the actions, and unionkit/ imports none of them."""
+the gateway (server.py, bot/) imports neither the actions nor the back end, the actions (rasa_sdk's
+action server) neither the gateway nor the back end, and unionkit/ none of them."""
 from __future__ import annotations
 
 import ast
@@ -14,6 +14,7 @@ PROJECT_PACKAGES = {"bot", "actions", "backend", "config", "unionkit", "rasa_com
 ALLOWED = {
     "bot": {"bot", "config", "unionkit"},
     "backend": {"backend", "config", "unionkit"},
+    "actions": {"actions", "config", "unionkit"},
     "unionkit": {"unionkit"},
     "config": {"config", "unionkit"},
 }
@@ -45,3 +46,7 @@ def test_a_service_imports_only_what_it_owns_and_the_shared_package(package):
 
 def test_the_gateway_entry_point_imports_the_gateway_only():
     assert imported_project_packages(ROOT / "server.py") <= ALLOWED["bot"]
+
+
+def test_the_actions_never_reach_into_a_flask_app():
+    assert not [str(p.relative_to(ROOT)) for p in _files("actions") if "current_app" in p.read_text(encoding="utf-8")]

@@ -12,7 +12,7 @@ import pytest
 from config import secret_check
 from config.settings import PROJECT_ROOT, Settings
 
-SECRETS = {"SECRET_KEY": "s3", "RASA_TOKEN": "r4", "BACKEND_API_KEY": "b5", "ACTION_ENDPOINT_TOKEN": "a6"}
+SECRETS = {"SECRET_KEY": "s3", "RASA_TOKEN": "r4", "BACKEND_API_KEY": "b5"}
 
 
 @pytest.mark.parametrize("variable", sorted(SECRETS))
@@ -53,3 +53,12 @@ def test_generated_tokens_never_look_like_options():
     tokens = [secret_check.new_token() for _ in range(3000)]
     assert not any(t.startswith("-") for t in tokens)
     assert len(set(tokens)) == len(tokens)
+
+
+def test_the_action_server_refuses_to_start_without_the_back_end_key():
+    """rasa_sdk imports actions/startup.py when it starts: the connectors are built there."""
+    proc = _start("import actions.startup", {"BACKEND_API_KEY": ""})
+    assert proc.returncode == 3
+    assert proc.stderr.strip().splitlines() == [
+        "refusing to start: BACKEND_API_KEY is not set: set it (make run generates one), "
+        "or ALLOW_DEV_SECRETS=1 for development"]
