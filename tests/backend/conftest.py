@@ -61,7 +61,7 @@ def backend_app_factory():
 
     def make(database_url: str, api_key: str = API_KEY):
         app = build_backend_app(database_url, api_key)
-        engines.append(app.extensions["backend_engine"])
+        engines.append(app.extensions["backend_db_engine"])
         return app
 
     yield make
@@ -83,7 +83,7 @@ def backend_app(database_url):
     app = build_backend_app(database_url)
     yield app
     app.extensions["backend_db"].remove()
-    app.extensions["backend_engine"].dispose()
+    app.extensions["backend_db_engine"].dispose()
 
 
 @pytest.fixture()
