@@ -14,6 +14,7 @@ import datetime as dt
 import re
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
@@ -114,7 +115,9 @@ def run_action(app, sender_id: str, action, slots: dict | None = None, active_lo
                     "latest_action_name": "action_listen"},
         "domain": domain or {},
     }
-    answer = asyncio.run(executor.run(call))
+    # On a thread of its own: the browser tests leave an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answer = pool.submit(asyncio.run, executor.run(call)).result()
     rest = [{"custom": r["custom"]} if r.get("custom") else {"text": said(r), "buttons": r.get("buttons") or []}
             for r in answer["responses"]]
     with app.test_request_context():
