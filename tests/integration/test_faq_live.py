@@ -48,10 +48,10 @@ class StaffApi:
 @pytest.fixture(scope="module")
 def other_gateway(live_stack, tmp_path_factory):
     """A second gateway process on the same database and Redis (as a second server behind the
-    load balancer would be). Rasa's action calls never reach it: they go to the live gateway."""
+    load balancer would be). Rasa's action calls go to the action server, never to a gateway."""
     port = free_port()
     log = open(tmp_path_factory.mktemp("other") / "gateway.log", "ab")
-    proc = stack.start_gateway(dict(live_stack.env, PORT=str(port), OUTBOX_WORKER="0"), port, workers=1,
+    proc = stack.start_gateway(dict(live_stack.env, PORT=str(port)), port, workers=1,
                                bind_host="127.0.0.1", log_file=log)
     url = f"http://127.0.0.1:{port}"
     try:
