@@ -50,3 +50,22 @@ def test_downgrade_and_upgrade_again(migrated):
             assert TABLES <= set(inspect(conn).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_a_gateway_database_from_before_the_split_still_upgrades(sqlite_url):
+    """Before the back end had its own history its revision sat in the gateway's version table."""
+    from sqlalchemy import text
+
+    from config.migrate import upgrade as upgrade_gateway
+
+    upgrade_gateway(sqlite_url)
+    engine = make_engine(sqlite_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('backend_0001')"))
+        upgrade_gateway(sqlite_url)
+        with engine.connect() as conn:
+            versions = {v for (v,) in conn.execute(text("SELECT version_num FROM alembic_version"))}
+        assert "backend_0001" not in versions and versions
+    finally:
+        engine.dispose()
