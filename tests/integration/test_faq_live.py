@@ -24,7 +24,7 @@ def create_staff(live_stack, password: str = "s3cret-pass") -> tuple[str, str]:
     name = f"staff_{uuid.uuid4().hex[:8]}"
     result = subprocess.run(
         [str(PROJECT_FLASK), "--app", "server", "users", "create", name, "--role", "staff", "--password", password],
-        env=dict(live_stack.env, OUTBOX_WORKER="0"), cwd=stack.ROOT, capture_output=True, text=True, timeout=120)
+        env=dict(live_stack.env), cwd=stack.ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     return name, re.search(r"token: (\S+)", result.stdout).group(1)
 
