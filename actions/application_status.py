@@ -15,11 +15,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
-from actions.backend_client import BackendRejected, BackendUnavailable
+from unionkit.backend_client import BackendRejected, BackendUnavailable
 from actions.cases import ServiceForm, reset_slots
 from actions.extract import extract_id_number, extract_phone, parse_yes_no
 from actions.validators import check_id_number, check_phone
-from bot.texts import text
+from unionkit.texts import text
 
 FORM = "status_lookup_form"
 MEMBERSHIP = "/v1/membership-applications"

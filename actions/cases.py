@@ -22,8 +22,9 @@ from actions.forms import ServiceFormValidation
 from actions.handoff import request_handoff
 from actions.kept_forms import resume
 from actions.replies import plausible_name
-from actions.validators import check_name, check_phone, mask_phone
-from backend.numbers import new_number
+from actions.validators import check_name, check_phone
+from unionkit.pii import mask_phone
+from unionkit.numbers import new_number
 
 CASES = "/v1/cases"
 # urgent_reason values that need a person now: the form only asks for the phone.

@@ -19,7 +19,7 @@ import re
 
 import cn2an
 
-from backend.numbers import CHINA_TZ
+from unionkit.numbers import CHINA_TZ
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，：／－　", "0123456789.,:/- ")
 _CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖幺俩"
@@ -143,7 +143,6 @@ def _is_phone_like(token: str) -> bool:
 
 
 # --------------------------------------------------------------------------- durations
-_HALF = {"半": 0.5}
 _DURATION_RE = re.compile(
     rf"({_NUMBER}|半)?\s*(个)?\s*(多|来|半)?\s*(个)?\s*(年|个月|月|周|个星期|星期|礼拜|天|日)(半)?")
 

@@ -1,10 +1,11 @@
 """Answers from the staff-maintained FAQ. `answer_from_faq` is what the faq intent and every
 fallback call first; it returns whether the worker got an answer (or a choice of questions).
 
-Retrieval is bot/faq/ (BM25 over jieba words and character n-grams, an index each worker keeps
-fresh through a Redis version counter): above a high score the answer is given, between a low
-and the high score the best questions are offered as buttons, below that nothing is said and
-the message is recorded as unanswered for staff (/admin/unanswered).
+Retrieval is unionkit/faq/ (BM25 over jieba words and character n-grams) over the entries the
+gateway publishes, through the FAQ connector (services.faq()): above a high score the answer is
+given, between a low and the high score the best questions are offered as buttons, below that
+nothing is said. How it went goes back to the gateway as a custom payload, which records it (a
+miss becomes an unanswered question for staff, /admin/unanswered).
 """
 from __future__ import annotations
 
@@ -15,10 +16,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import texts
-from bot.faq import unanswered
-from bot.faq.live_index import current_index
-from bot.faq.store import get_entry
+from actions import services
+from unionkit import payloads
 
 log = logging.getLogger(__name__)
 
@@ -45,32 +44,31 @@ def answer_from_faq(dispatcher: CollectingDispatcher, tracker: Tracker, suggest:
     try:
         picked = _picked_entry_id(tracker)
         if picked is not None:
-            entry = get_entry(picked)
-            if entry is None or not entry.enabled:
-                dispatcher.utter_message(text=texts.text("utter_faq_entry_gone"))
+            entry = services.faq().entry(picked)  # enabled entries only
+            if entry is None:
+                dispatcher.utter_message(response="utter_faq_entry_gone")
             else:
                 dispatcher.utter_message(text=entry.answer)
-                unanswered.record_lookup(cid, "answered", entry.id, None)
+                dispatcher.utter_message(json_message=payloads.faq_lookup("answered", entry.id))
             return True
         if not text.strip() or text.startswith("/"):
             return False  # a button of another service, not a question
-        decision = current_index().decide(text)
+        decision = services.faq().get().decide(text)
         if decision.kind == "answer":
             best = decision.best
             dispatcher.utter_message(text=best.entry.answer)
-            unanswered.record_lookup(cid, "answered", best.entry.id, best.score)
+            dispatcher.utter_message(json_message=payloads.faq_lookup("answered", best.entry.id, best.score))
             return True
         if decision.kind == "suggest" and not suggest:
             return False
         if decision.kind == "suggest":
-            offer = texts.response("utter_faq_suggest")
-            dispatcher.utter_message(text=offer["text"],
+            dispatcher.utter_message(response="utter_faq_suggest",
                                      buttons=[_button(m.entry.id, m.entry.question) for m in decision.matches])
-            unanswered.record_lookup(cid, "suggested", decision.best.entry.id, decision.best.score)
+            dispatcher.utter_message(json_message=payloads.faq_lookup("suggested", decision.best.entry.id,
+                                                                      decision.best.score))
             return True
-        unanswered.record_lookup(cid, "missed", None, decision.best.score if decision.best else None,
-                                 commit=False)
-        unanswered.record(cid, text, "no_match")
+        dispatcher.utter_message(json_message=payloads.faq_lookup(
+            "missed", None, decision.best.score if decision.best else None))
         return False
     except Exception:  # noqa: BLE001 - the FAQ failing must not take the fallback down with it
         log.exception("FAQ search failed for %s", cid)

@@ -13,7 +13,7 @@ from actions import services
 from actions.cases import ServiceForm, StartService, channel_fields, is_name, reset_slots
 from actions.extract import extract_employer, parse_headcount
 from actions.replies import plausible_employer
-from backend.numbers import new_number
+from unionkit.numbers import new_number
 
 FORM = "found_union_form"
 PATH = "/v1/union-founding-requests"

@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.cases import ServiceForm, StartService, SubmitCase
 from actions.extract import parse_headcount, parse_money
-from bot.texts import text
+from unionkit.texts import text
 
 FORM = "hardship_aid_form"
 # What the worker's words say the hardship is; the first pattern that matches wins.

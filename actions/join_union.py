@@ -10,13 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
-from actions.backend_client import BackendUnavailable
+from unionkit.backend_client import BackendUnavailable
 from actions.cases import StartService
 from actions.extract import extract_id_number, parse_consent
 from actions.forms import ServiceFormValidation
 from actions.replies import plausible_employer, plausible_name
-from actions.validators import check_id_number, check_name, check_phone, mask_id_number, mask_phone
-from backend.numbers import new_number
+from actions.validators import check_id_number, check_name, check_phone
+from unionkit.pii import mask_id_number, mask_phone
+from unionkit.numbers import new_number
 
 APPLICATIONS = "/v1/membership-applications"
 JOIN_SLOTS = ("name", "id_consent", "id_number", "id_number_masked", "phone", "phone_masked",

@@ -12,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.texts import text
+from unionkit.texts import text
 
 KEPT = "kept_form"
 KEEP_SECONDS = 30 * 60

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.cases import ServiceForm, StartService, SubmitCase, texts_since
-from bot.texts import text
+from unionkit.texts import text
 
 FORM = "legal_aid_form"
 # A first message this long already says what the problem is ("公司辞退我不给补偿怎么办").

@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.cases import ServiceForm, StartService, SubmitCase, is_name, reset_slots
 from actions.extract import parse_money, parse_yes_no
-from bot.texts import text
+from unionkit.texts import text
 
 FORM = "medical_mutual_aid_form"
 

@@ -1,19 +1,23 @@
-"""What actions need from the process hosting them (the gateway sets these up in create_app)."""
+"""The connectors the actions were handed (actions/connectors.py), and submitting a record."""
 from __future__ import annotations
 
-from flask import current_app
-
-from actions.backend_client import BackendRejected, BackendUnavailable, UnionBackend
-from backend.numbers import new_number
-from actions.outbox import Outbox
+from actions import connectors
+from unionkit.backend_client import BackendRejected, BackendUnavailable, UnionBackend
+from unionkit.faq.live import LiveIndex
+from unionkit.numbers import new_number
+from unionkit.outbox import Outbox
 
 
 def backend() -> UnionBackend:
-    return current_app.extensions["union_backend"]
+    return connectors.current().backend
 
 
 def outbox() -> Outbox:
-    return current_app.extensions["outbox"]
+    return connectors.current().outbox
+
+
+def faq() -> LiveIndex:
+    return connectors.current().faq
 
 
 def submit(path: str, body: dict) -> tuple[dict, bool]:

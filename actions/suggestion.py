@@ -13,7 +13,7 @@ from actions import services
 from actions.cases import ServiceForm, StartService, channel_fields, is_name, reset_slots
 from actions.extract import extract_phone, parse_yes_no
 from actions.validators import check_name, check_phone
-from backend.numbers import new_number
+from unionkit.numbers import new_number
 
 FORM = "suggestion_form"
 PATH = "/v1/suggestions"

@@ -15,7 +15,7 @@ from actions import (found_union, hardship_aid, join_union, legal_aid, medical_m
 from actions.forms import INTERRUPTION, PENDING_SWITCH, SWITCH_SLOT
 from actions.kept_forms import KEPT, fresh, keep, label
 from actions.replies import SERVICE_FORMS
-from bot.texts import text
+from unionkit.texts import text
 
 # The action that starts each service (intro, safety advice, what the first message already says).
 STARTS = {

@@ -17,13 +17,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
-from actions.backend_client import BackendRejected, BackendUnavailable
+from unionkit.backend_client import BackendRejected, BackendUnavailable
 from actions.cases import ServiceForm, channel_fields, is_name, latest_text, reset_slots
 from actions.extract import parse_yes_no
 from actions.kept_forms import resume
 from actions.replies import looks_like_question
-from backend.numbers import new_number
-from bot.texts import text
+from unionkit.numbers import new_number
+from unionkit.texts import text
 
 FORM = "training_form"
 MAX_BUTTONS = 8

@@ -16,27 +16,25 @@ from actions.cases import ServiceForm, StartService, SubmitCase, previous_user_t
 from actions.extract import (extract_employer, mentions_holiday, parse_headcount, parse_money, parse_months,
                              parse_yes_no, today_in_china, wage_months)
 from actions.replies import plausible_employer
-from bot.texts import text
+from unionkit import workdays
+from unionkit.texts import text
 
 FORM = "wage_arrears_form"
 GROUP_CASE = 10            # workers affected from which a case is urgent
 MAX_AMOUNT = 10_000_000    # yuan; more is a typo, not arrears
-# Spring Festival (the lunar new year moves): arrears in the 30 days before it are urgent.
-SPRING_FESTIVAL = {2025: dt.date(2025, 1, 29), 2026: dt.date(2026, 2, 17), 2027: dt.date(2027, 2, 6),
-                   2028: dt.date(2028, 1, 26), 2029: dt.date(2029, 2, 13), 2030: dt.date(2030, 2, 3)}
-# Fixed-date holidays with a week's run-up: 元旦, 劳动节, 国庆节.
-FIXED_HOLIDAYS = ((1, 1), (5, 1), (10, 1))
+# The run-up in which unpaid wages are urgent: a month before the Spring Festival (workers go home
+# and need the money for it), a week before any other statutory holiday. Holidays are the State
+# Council's each year (unionkit/workdays.py, from chinese-calendar).
+SPRING_FESTIVAL_RUN_UP_DAYS = 30
+HOLIDAY_RUN_UP_DAYS = 7
 
 
 def before_holiday(today: dt.date) -> bool:
     """True in the run-up to a public holiday, when unpaid wages hurt most."""
-    for year in (today.year, today.year + 1):
-        festival = SPRING_FESTIVAL.get(year)
-        if festival and 0 <= (festival - today).days <= 30:
+    for offset in range(SPRING_FESTIVAL_RUN_UP_DAYS + 1):
+        name = workdays.holiday_name(today + dt.timedelta(days=offset))
+        if name == workdays.SPRING_FESTIVAL or (name and offset <= HOLIDAY_RUN_UP_DAYS):
             return True
-        for month, day in FIXED_HOLIDAYS:
-            if 0 <= (dt.date(year, month, day) - today).days <= 7:
-                return True
     return False
 
 

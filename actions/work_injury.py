@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.cases import ServiceForm, StartService, SubmitCase, texts_since
 from actions.extract import parse_date, parse_yes_no, today_in_china
-from bot.texts import text
+from unionkit.texts import text
 
 FORM = "work_injury_form"
 

@@ -1,11 +1,10 @@
-"""Reference union back end: the REST service the assistant files submissions in.
+"""Reference union back end: the REST service the assistant files submissions in, its own
+process (backend/app.py, on BACKEND_PORT) with its own database (BACKEND_DATABASE_URL) and
+migrations (backend/migrations). The actions reach it through BACKEND_URL only. Modules:
 
-Mounted by the gateway at /union-api (see bot/app.py); it can also be pointed at from
-another deployment through BACKEND_URL. Modules:
-
+- backend.app         the app factory: `gunicorn 'backend.app:create_app()'`
+- backend.api         the blueprint with the /v1/... routes (served under /union-api)
 - backend.models      SQLAlchemy tables (all prefixed ``ub_``)
-- backend.api         the Flask blueprint ``bp`` with the /v1/... routes
-- backend.numbers     human-readable record numbers (RH20261123-7KQ3MX)
-- backend.validation  ID-number / mobile checks and masking (no Flask or database imports,
-                      so actions/ and the gateway can use them too)
+- backend.db          the per-app session
+- backend.validation  the Chinese answers for a bad ID number or phone (the rules are unionkit.pii)
 """

@@ -1,11 +1,11 @@
-"""REST API of the reference union back end (mounted at /union-api by bot/app.py).
+"""REST API of the reference union back end (its own service: backend/app.py serves it at /union-api).
 
 Every route needs ``Authorization: Bearer <BACKEND_API_KEY>``. JSON in, JSON out (UTF-8, not
 ASCII-escaped). Errors: 401 ``{"error": "unauthorized"}``, 400 ``{"error": "invalid_json"}`` for a
 body that is not a JSON object, 400 ``{"error": "invalid", "fields": {field: 中文说明}}``,
 404 ``{"error": "not_found"}``, 409 for enrollment conflicts.
 
-Records carry a human-readable ``number`` (see backend.numbers). A POST may bring its own
+Records carry a human-readable ``number`` (see unionkit.numbers). A POST may bring its own
 ``number``: when a record with that number exists it is returned with 200 and nothing is
 written, so a retried submission is idempotent; a new record answers 201.
 
@@ -25,10 +25,10 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.models import (CASE_PRIORITIES, CASE_STATUSES, CASE_TYPES, MEMBERSHIP_STATUSES, Case, Course,
                             Enrollment, MembershipApplication, Suggestion, UnionFoundingRequest, utcnow)
-from backend.numbers import is_valid_number, new_number, normalize_number
-from backend.validation import (id_number_error, mask_id_number, mask_phone, mask_pii, mask_text,
-                                normalize_id_number, normalize_phone, phone_error)
-from config.database import Session
+from backend.validation import id_number_error, phone_error
+from unionkit.numbers import is_valid_number, new_number, normalize_number
+from unionkit.pii import mask_id_number, mask_phone, mask_pii, mask_text, normalize_id_number, normalize_phone
+from backend.db import db
 
 bp = Blueprint("union_backend", __name__)
 
@@ -64,7 +64,7 @@ class NumberConflict(Exception):
 
 @bp.errorhandler(Invalid)
 def _invalid(exc: Invalid):
-    Session.rollback()
+    db().rollback()
     return _error(400, "invalid", fields=exc.fields)
 
 
@@ -75,7 +75,7 @@ def _bad_body(_exc: BadBody):
 
 @bp.errorhandler(NumberConflict)
 def _number_conflict(_exc):
-    Session.rollback()
+    db().rollback()
     return _error(409, "number_conflict", message="这个编号已被另一条记录使用，请换一个编号")
 
 
@@ -278,7 +278,7 @@ def _list(model, names: tuple[str, ...], serialize: Callable, stmt=None) -> Resp
     limit, offset = _page()
     stmt = stmt if stmt is not None else select(model)
     stmt = _filters(stmt, model, names).order_by(model.id.desc()).limit(limit).offset(offset)
-    rows = Session.execute(stmt).scalars().all()
+    rows = db().execute(stmt).scalars().all()
     return _json({"items": [serialize(r, masked=True) for r in rows]})
 
 
@@ -351,7 +351,7 @@ def suggestion_dict(s: Suggestion, masked: bool = False) -> dict:
 
 # =========================================================================== creating with numbers
 def _by_number(model, number: str):
-    return Session.execute(select(model).where(model.number == number)).scalar_one_or_none()
+    return db().execute(select(model).where(model.number == number)).scalar_one_or_none()
 
 
 # Fields that tell one person's submission from another's under the same client number.
@@ -380,12 +380,12 @@ def _create(model, kind: str, values: dict) -> tuple[Any, bool]:
     for _attempt in range(8):
         number = client_number or new_number(kind)
         record = model(number=number, **values)
-        Session.add(record)
+        db().add(record)
         try:
-            Session.commit()
+            db().commit()
             return record, True
         except IntegrityError:
-            Session.rollback()
+            db().rollback()
             existing = _by_number(model, number)
             if existing is None:
                 raise
@@ -452,7 +452,7 @@ def _update_status(model, number: str, label: str, statuses, serialize: Callable
     record.status = values["status"]
     if hasattr(record, "updated_at"):
         record.updated_at = utcnow()
-    Session.commit()
+    db().commit()
     return _json(serialize(record))
 
 
@@ -496,7 +496,7 @@ def _course_counts(course_ids=None) -> dict[int, dict[str, int]]:
     if course_ids is not None:
         stmt = stmt.where(Enrollment.course_id.in_(course_ids))
     counts: dict[int, dict[str, int]] = {}
-    for course_id, status, n in Session.execute(stmt):
+    for course_id, status, n in db().execute(stmt):
         counts.setdefault(course_id, {})[status] = n
     return counts
 
@@ -511,7 +511,7 @@ def list_courses():
     stmt = select(Course).order_by(Course.starts_on, Course.id)
     if request.args.get("upcoming", "").lower() in {"1", "true", "yes"}:
         stmt = stmt.where(Course.starts_on >= date.today())
-    courses = Session.execute(stmt).scalars().all()
+    courses = db().execute(stmt).scalars().all()
     counts = _course_counts()
     items = [_course_out(c, counts) for c in courses]
     if request.args.get("available", "").lower() in {"1", "true", "yes"}:
@@ -534,14 +534,14 @@ def create_course():
     course = Course(title=values["title"], description=values["description"] or "",
                     starts_on=values["starts_on"], ends_on=values["ends_on"],
                     location=values["location"] or "", seats=values["seats"])
-    Session.add(course)
-    Session.commit()
+    db().add(course)
+    db().commit()
     return _json(course_dict(course), 201, {"Location": url_for("union_backend.get_course", course_id=course.id)})
 
 
 @bp.get("/v1/courses/<int:course_id>")
 def get_course(course_id: int):
-    course = Session.get(Course, course_id)
+    course = db().get(Course, course_id)
     if course is None:
         return _error(404, "not_found")
     return _json(_course_out(course, _course_counts([course_id])))
@@ -554,8 +554,8 @@ def _begin_locked_write() -> None:
     locks: BEGIN IMMEDIATE takes the database write lock up front (waiting up to busy_timeout),
     so the count below and the insert are one serialised step.
     """
-    Session.rollback()  # start from a clean transaction state
-    conn = Session.connection()
+    db().rollback()  # start from a clean transaction state
+    conn = db().connection()
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -578,48 +578,48 @@ def create_enrollment(course_id: int):
 
     _begin_locked_write()
     try:
-        course = Session.execute(
+        course = db().execute(
             select(Course).where(Course.id == course_id).with_for_update()).scalar_one_or_none()
         if course is None:
-            Session.rollback()
+            db().rollback()
             return _error(404, "not_found")
         if number:
             existing = _by_number(Enrollment, number)
             if existing is not None:
-                Session.commit()
+                db().commit()
                 return _json(enrollment_dict(existing), 200)
-        duplicate = Session.execute(select(Enrollment).where(
+        duplicate = db().execute(select(Enrollment).where(
             Enrollment.course_id == course_id, Enrollment.phone == values["phone"])).scalar_one_or_none()
         if duplicate is not None:
             answer = _already_enrolled(duplicate)
-            Session.rollback()
+            db().rollback()
             return answer
-        enrolled = Session.execute(select(func.count()).select_from(Enrollment).where(
+        enrolled = db().execute(select(func.count()).select_from(Enrollment).where(
             Enrollment.course_id == course_id, Enrollment.status == "enrolled")).scalar_one()
         status = "enrolled"
         if enrolled >= course.seats:
             if not values["waitlist"]:
-                Session.rollback()
+                db().rollback()
                 return _error(409, "course_full", seats_left=0, message="这门课名额已满，可以选择候补")
             status = "waitlisted"
         record = Enrollment(course_id=course_id, number=number or new_number("enrollment"),
                             name=values["name"], phone=values["phone"], status=status,
                             channel=values["channel"], channel_user=values["channel_user"])
-        Session.add(record)
-        Session.commit()
+        db().add(record)
+        db().commit()
     except IntegrityError:
         # Only reachable on a number collision or a race the lock did not cover (e.g. the same
         # number sent to two courses); answer from what is stored now.
-        Session.rollback()
+        db().rollback()
         if number and (existing := _by_number(Enrollment, number)) is not None:
             return _json(enrollment_dict(existing), 200)
-        duplicate = Session.execute(select(Enrollment).where(
+        duplicate = db().execute(select(Enrollment).where(
             Enrollment.course_id == course_id, Enrollment.phone == values["phone"])).scalar_one_or_none()
         if duplicate is not None:
             return _already_enrolled(duplicate)
         raise
     except Exception:
-        Session.rollback()
+        db().rollback()
         raise
     return _json(enrollment_dict(record), 201,
                  {"Location": url_for("union_backend.get_enrollment", number=record.number)})
@@ -627,7 +627,7 @@ def create_enrollment(course_id: int):
 
 @bp.get("/v1/courses/<int:course_id>/enrollments")
 def list_enrollments(course_id: int):
-    if Session.get(Course, course_id) is None:
+    if db().get(Course, course_id) is None:
         return _error(404, "not_found")
     stmt = select(Enrollment).where(Enrollment.course_id == course_id)
     return _list(Enrollment, ("phone", "status", "channel_user"), enrollment_dict, stmt)

@@ -1,7 +1,7 @@
 """Tables of the reference union back end (SQLAlchemy 1.4, declarative).
 
 Every table is prefixed ``ub_`` so the back end can share a database with the gateway.
-The schema is created by migrations/versions/0001_backend_tables.py (keep both in step;
+The schema is created by backend/migrations/versions/backend_0001_tables.py (keep both in step;
 tests/backend/test_schema.py compares them).
 """
 from __future__ import annotations

@@ -169,10 +169,10 @@ def main() -> int:
         redis_url, redis_handle = stack.start_embedded_redis(workdir / "redis", free_port())
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     live = LiveStack(workdir, redis_url, database_url, model=Path(args.model),
-                     extra_env={"WECHAT_TOKEN": WECHAT_TOKEN, "OUTBOX_WORKER": "0",
+                     extra_env={"WECHAT_TOKEN": WECHAT_TOKEN,
                                 "SANIC_WORKERS": str(args.rasa_workers)})
     run_id = uuid.uuid4().hex[:8]
-    print(f"* starting Rasa ({args.model}, {args.rasa_workers} workers), gateway (2 workers) and back end in {workdir} "
+    print(f"* starting Rasa ({args.model}, {args.rasa_workers} workers), gateway (2 workers), action server, worker and back end in {workdir} "
           f"({database_url.split(':')[0]}) ...", flush=True)
     try:
         live.start()

@@ -6,16 +6,19 @@ import logging
 from flask import Flask, jsonify
 from flask_wtf.csrf import CSRFProtect
 
-from config import log_masking
-from config.database import Session, bind_session, make_engine
+from config import log_masking, secret_check
+from config import database
 from config.redis_client import redis_from_url
 from config.settings import PROJECT_ROOT, Settings
 
 csrf = CSRFProtect()
+# What the gateway signs or authenticates with; a start without any of them is refused.
+GATEWAY_SECRETS = ("secret_key", "rasa_token", "backend_api_key")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
+    secret_check.require(settings, GATEWAY_SECRETS)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log_masking.install()
 
@@ -35,15 +38,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.ensure_ascii = False
 
-    engine = make_engine(settings.database_url)
-    bind_session(engine)
-    app.extensions["db_engine"] = engine
+    database.init_app(app, settings.database_url)  # app.extensions["db"], this app's sessions
     app.extensions["redis"] = redis_from_url(settings.redis_url)
     _register_services(app, settings)
-
-    @app.teardown_appcontext
-    def _remove_session(_exc):
-        Session.remove()
 
     # CSRF is checked centrally (see _csrf_for_cookie_sessions), not per blueprint.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
@@ -55,22 +52,25 @@ def create_app(settings: Settings | None = None) -> Flask:
     _csrf_for_cookie_sessions(app)
     _register_error_handlers(app)
     _register_cli(app)
-    _start_background_workers(app)
     return app
 
 
 def _register_services(app: Flask, settings: Settings) -> None:
     """Long-lived clients shared by the requests of this process."""
-    from actions.backend_client import UnionBackend
-    from actions.outbox import Outbox
-    from bot import texts
     from bot.conversation import ConversationService
+    from bot.faq import unanswered
     from bot.rasa_client import BotReply, RasaClient
+    from unionkit import payloads, texts
+    from unionkit.backend_client import UnionBackend
+    from unionkit.outbox import Outbox
 
     rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
     app.extensions["rasa"] = rasa
-    app.extensions["conversations"] = ConversationService(
+    conversations = ConversationService(
         rasa, unavailable_reply=lambda: BotReply(**texts.response("utter_service_unavailable")))
+    conversations.payload_handlers[payloads.FAQ_LOOKUP] = unanswered.record_from_payload
+    app.extensions["conversations"] = conversations
+    # The worker's outbox retries and /healthz use these; the actions have their own (actions/connectors.py).
     app.extensions["union_backend"] = UnionBackend(settings.backend_url, settings.backend_api_key,
                                                    settings.backend_timeout)
     app.extensions["outbox"] = Outbox(app.extensions["redis"])
@@ -83,14 +83,10 @@ def _register_services(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from backend.api import bp as backend_bp
     from bot.accounts.views import bp as accounts_bp
-    from bot.action_endpoint import bp as action_bp
     from bot.channels.web import bp as web_bp
     from bot.ops import bp as ops_bp
 
-    app.register_blueprint(backend_bp, url_prefix="/union-api")
-    app.register_blueprint(action_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(accounts_bp)
@@ -107,9 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     wechat.init_app(app)  # the "wechat" blueprint at /wechat, app.extensions["wechat"], its outbound sender
 
 
-# Blueprints whose callers never hold a login cookie (web chat tokens, Rasa's secret, the back end
-# key, WeChat signatures): a forged cross-site request has nothing to ride on.
-CSRF_FREE_BLUEPRINTS = {"web_chat", "chat_feedback", "action_endpoint", "union_backend", "wechat", "ops"}
+# Blueprints whose callers never hold a login cookie (web chat tokens, WeChat signatures): a forged cross-site request has nothing to ride on.
+CSRF_FREE_BLUEPRINTS = {"web_chat", "chat_feedback", "wechat", "ops"}
 
 
 def _csrf_for_cookie_sessions(app: Flask) -> None:
@@ -134,7 +129,7 @@ def _register_error_handlers(app: Flask) -> None:
         # JSON for API paths; pages keep Flask's HTML error pages.
         from flask import request
 
-        if request.path.startswith(("/api/", "/union-api/", "/webhook")):
+        if request.path.startswith("/api/"):
             return jsonify({"error": exc.name, "message": exc.description}), exc.code
         return exc
 
@@ -142,16 +137,8 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from bot.accounts.cli import users_cli
     from bot.channels.wechat.cli import wechat_cli
+    from bot.worker import worker_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(wechat_cli)
-
-
-def _start_background_workers(app: Flask) -> None:
-    settings: Settings = app.config["SETTINGS"]
-    if settings.outbox_worker:
-        from actions.outbox import start_outbox_worker
-        from bot.faq.live_index import warm_up
-
-        start_outbox_worker(app)
-        warm_up(app)  # gateway workers build their FAQ index before the first question
+    app.cli.add_command(worker_cli)

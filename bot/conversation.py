@@ -3,7 +3,9 @@
 Channels (web, WeChat) only translate their protocol; this module records the transcript, lets
 interceptors (the handoff router) take a turn away from Rasa, and otherwise asks Rasa. Before any
 of that, the safety screen (bot/safety/) looks at every message the worker typed or spoke: danger
-is answered with advice and an urgent handoff, and Rasa never sees it.
+is answered with advice and an urgent handoff, and Rasa never sees it. What an action needs the
+gateway to do comes back in Rasa's answer as a custom payload (unionkit/payloads.py); the handler
+registered for it acts and says what the worker reads instead.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from prometheus_client import Counter, Histogram
 
 from bot import transcript
 from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
+from unionkit import payloads
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,9 @@ TURN_SECONDS = Histogram("chat_turn_seconds", "Time to answer a user turn", ["ch
 # An interceptor gets (conversation_id, text) and returns replies to send instead of asking Rasa,
 # or None to let Rasa answer. The handoff router registers one.
 Interceptor = Callable[[str, str], Optional[list[BotReply]]]
+# A payload handler gets (conversation_id, what the worker sent, the payload's data) and returns the
+# replies shown in the payload's place. The handoff service and the FAQ register theirs.
+PayloadHandler = Callable[[str, str, dict], list[BotReply]]
 
 
 def conversation_id(channel: str, user: str) -> str:
@@ -35,6 +41,7 @@ class ConversationService:
     def __init__(self, rasa: RasaClient, unavailable_reply: Callable[[], BotReply]):
         self.rasa = rasa
         self.interceptors: list[Interceptor] = []
+        self.payload_handlers: dict[str, PayloadHandler] = {}
         self.unavailable_reply = unavailable_reply
         self.safety = None  # bot.safety.gate.SafetyGate, set by bot.safety.init_app
 
@@ -70,6 +77,7 @@ class ConversationService:
             # message then grows with the conversation; README, WeChat benchmark).
             replies = self.rasa.send(cid, payload or text, metadata=metadata, timeout=timeout)
             TURNS.labels(channel, "rasa").inc()
+            replies = self._act_on_payloads(cid, payload or text, replies)
         except RasaUnavailable as exc:
             log.error("rasa unavailable for %s: %s", cid, exc)
             TURNS.labels(channel, "rasa_error").inc()
@@ -77,6 +85,23 @@ class ConversationService:
         self._record(cid, replies)
         TURN_SECONDS.labels(channel).observe(time.monotonic() - started)
         return replies
+
+    def _act_on_payloads(self, cid: str, said: str, replies: list[BotReply]) -> list[BotReply]:
+        shown: list[BotReply] = []
+        for reply in replies:
+            kind = payloads.kind_of(reply.custom)
+            if kind is None:
+                shown.append(reply)
+                continue
+            handler = self.payload_handlers.get(kind)
+            if handler is None:
+                log.error("no handler for the %s payload in %s's answer", kind, cid)
+                continue
+            try:
+                shown.extend(handler(cid, said, reply.custom[kind]))
+            except Exception:  # noqa: BLE001 - the worker still gets the rest of the answer
+                log.exception("acting on the %s payload for %s failed", kind, cid)
+        return shown
 
     @staticmethod
     def _record(cid: str, replies: list[BotReply]) -> None:

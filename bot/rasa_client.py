@@ -64,25 +64,12 @@ class RasaClient:
         except ValueError as exc:
             raise RasaUnavailable(f"Rasa answered with something other than JSON: {exc}") from exc
 
-    def tracker(self, sender_id: str) -> dict:
-        resp = self.http.get(f"{self.base_url}/conversations/{sender_id}/tracker",
-                             params={"token": self.token, "include_events": "NONE"}, timeout=self.timeout)
-        resp.raise_for_status()
-        return resp.json()
-
     def append_events(self, sender_id: str, events: list[dict]) -> None:
         """Adds events (e.g. resume) to a conversation through the tracker events API."""
         resp = self.http.post(f"{self.base_url}/conversations/{sender_id}/tracker/events",
                               params={"token": self.token, "include_events": "NONE"},
                               json=events, timeout=self.timeout)
         resp.raise_for_status()
-
-    def trigger_intent(self, sender_id: str, intent: str, entities: dict | None = None) -> list[BotReply]:
-        resp = self.http.post(f"{self.base_url}/conversations/{sender_id}/trigger_intent",
-                              params={"token": self.token, "output_channel": "latest"},
-                              json={"name": intent, "entities": entities or {}}, timeout=self.timeout)
-        resp.raise_for_status()
-        return merge_replies(resp.json().get("messages") or [])
 
     def is_ready(self) -> bool:
         try:

@@ -1,11 +1,15 @@
-"""The one place that turns DATABASE_URL into a SQLAlchemy engine (gateway and reference back end share it)."""
+"""The one place that turns a database URL into a SQLAlchemy engine and a per-app session registry
+(the gateway's DATABASE_URL, the back end's BACKEND_DATABASE_URL)."""
 from __future__ import annotations
 
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
 from sqlalchemy.pool import QueuePool
+from werkzeug.local import LocalProxy
 
 
 def make_engine(url: str) -> Engine:
@@ -32,13 +36,22 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, future=True)
 
 
-# One session registry for the whole process; create_app binds it to the engine for DATABASE_URL
-# and removes the request's session when the app context ends.
-from sqlalchemy.orm import scoped_session, sessionmaker  # noqa: E402
+def init_app(app, database_url: str, key: str = "db") -> scoped_session:
+    """A session registry of this app's own (app.extensions[key]; its engine at key + "_engine"),
+    removed at the end of every app context. Nothing process-wide: two apps in one process (tests,
+    the worker beside a web app) each keep theirs."""
+    engine = make_engine(database_url)
+    registry = scoped_session(sessionmaker(bind=engine, future=True, expire_on_commit=False))
+    app.extensions[key + "_engine"] = engine
+    app.extensions[key] = registry
 
-Session = scoped_session(sessionmaker(future=True, expire_on_commit=False))
+    @app.teardown_appcontext
+    def _remove_session(_exc):
+        registry.remove()
+
+    return registry
 
 
-def bind_session(engine: Engine) -> None:
-    Session.remove()
-    Session.configure(bind=engine)
+# The current app's session, the way Flask-SQLAlchemy's db.session works: code says Session.query(...)
+# inside an app context and gets the session of the app it runs in.
+Session = LocalProxy(lambda: current_app.extensions["db"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from backend.validation import mask_text
+from unionkit.pii import mask_text
 
 
 class MaskPiiFilter(logging.Filter):

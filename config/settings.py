@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from config.secret_check import DEV_DEFAULTS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var"))
 
@@ -22,21 +24,24 @@ def _bool(value: str | None, default: bool = False) -> bool:
 @dataclass(frozen=True)
 class Settings:
     port: int = 8000
-    secret_key: str = "dev-secret-change-me"
+    # Secrets have no defaults: a service refuses to start without them (config/secret_check.py),
+    # unless allow_dev_secrets (ALLOW_DEV_SECRETS=1) fills in the public development ones.
+    secret_key: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     database_url: str = f"sqlite:///{VAR_DIR / 'union.db'}"
     # Rasa server: loopback only, HTTP API protected by a token.
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_token: str = "dev-rasa-token"
+    rasa_token: str = ""
     rasa_timeout: float = 10.0
-    # Shared secret Rasa sends (?token=...) when calling our /webhook action endpoint.
-    action_endpoint_token: str = "dev-action-token"
-    # The union back end the actions write to (the reference one is mounted at /union-api).
-    backend_url: str = "http://127.0.0.1:8000/union-api"
-    backend_api_key: str = "dev-backend-key"
+    # rasa_sdk's action server (loopback only), which Rasa calls for custom actions.
+    action_port: int = 5055
+    # The union back end the actions write to: the reference one (backend/) is its own service on
+    # backend_port (default port + 1) with its own database.
+    backend_url: str = "http://127.0.0.1:8001/union-api"
+    backend_port: int = 8001
+    backend_database_url: str = f"sqlite:///{VAR_DIR / 'backend.db'}"
+    backend_api_key: str = ""
     backend_timeout: float = 3.0
-    # Run the outbox retry loop inside this process (gateway workers do; CLI commands do not).
-    outbox_worker: bool = True
     # WeChat Official Account
     wechat_token: str = ""
     wechat_app_id: str = ""
@@ -48,24 +53,33 @@ class Settings:
     max_content_length: int = 64 * 1024
     session_cookie_secure: bool = False
     extra: dict = field(default_factory=dict)
+    allow_dev_secrets: bool = False
+
+    def __post_init__(self):
+        if self.allow_dev_secrets:
+            for name, value in DEV_DEFAULTS.items():
+                if not getattr(self, name):
+                    object.__setattr__(self, name, value)
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
         env = os.environ if env is None else env
         port = int(env.get("PORT", "8000"))
+        backend_port = int(env.get("BACKEND_PORT") or port + 1)
         return cls(
             port=port,
-            secret_key=env.get("SECRET_KEY", cls.secret_key),
+            secret_key=env.get("SECRET_KEY", ""),
             redis_url=env.get("REDIS_URL") or cls.redis_url,
             database_url=env.get("DATABASE_URL") or cls.database_url,
             rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
-            rasa_token=env.get("RASA_TOKEN", cls.rasa_token),
+            rasa_token=env.get("RASA_TOKEN", ""),
             rasa_timeout=float(env.get("RASA_TIMEOUT", cls.rasa_timeout)),
-            action_endpoint_token=env.get("ACTION_ENDPOINT_TOKEN", cls.action_endpoint_token),
-            backend_url=env.get("BACKEND_URL", f"http://127.0.0.1:{port}/union-api").rstrip("/"),
-            backend_api_key=env.get("BACKEND_API_KEY", cls.backend_api_key),
+            action_port=int(env.get("ACTION_PORT", cls.action_port)),
+            backend_url=(env.get("BACKEND_URL") or f"http://127.0.0.1:{backend_port}/union-api").rstrip("/"),
+            backend_port=backend_port,
+            backend_database_url=env.get("BACKEND_DATABASE_URL") or cls.backend_database_url,
+            backend_api_key=env.get("BACKEND_API_KEY", ""),
             backend_timeout=float(env.get("BACKEND_TIMEOUT", cls.backend_timeout)),
-            outbox_worker=_bool(env.get("OUTBOX_WORKER"), True),
             wechat_token=env.get("WECHAT_TOKEN", ""),
             wechat_app_id=env.get("WECHAT_APP_ID", ""),
             wechat_app_secret=env.get("WECHAT_APP_SECRET", ""),
@@ -73,4 +87,5 @@ class Settings:
             wechat_api_base=env.get("WECHAT_API_BASE", cls.wechat_api_base).rstrip("/"),
             wechat_reply_budget=float(env.get("WECHAT_REPLY_BUDGET", cls.wechat_reply_budget)),
             session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE")),
+            allow_dev_secrets=_bool(env.get("ALLOW_DEV_SECRETS")),
         )

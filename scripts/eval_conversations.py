@@ -451,7 +451,7 @@ class LiveRun:
         result = subprocess.run(
             [str(ROOT / ".venv" / "bin" / "flask"), "--app", "server", "users", "create", name, "--role", "officer",
              "--teams", "general,legal,hardship", "--password", uuid.uuid4().hex, "--display-name", name],
-            env=dict(self.stack.env, OUTBOX_WORKER="0"), cwd=ROOT, capture_output=True, text=True, timeout=120)
+            env=dict(self.stack.env), cwd=ROOT, capture_output=True, text=True, timeout=120)
         if result.returncode != 0:
             raise RuntimeError(result.stdout + result.stderr)
         return re.search(r"token: (\S+)", result.stdout).group(1)

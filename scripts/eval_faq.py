@@ -17,7 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.faq.retrieval import AMBIGUOUS_RATIO, ANSWER_AT, SUGGEST_AT, Candidate, FaqIndex  # noqa: E402
+from unionkit.faq.retrieval import AMBIGUOUS_RATIO, ANSWER_AT, SUGGEST_AT, Candidate, FaqIndex  # noqa: E402
 from bot.faq.seed import seed_entries  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "faq" / "eval_questions.yml"
@@ -64,11 +64,11 @@ def report(r: dict, fresh: dict | None = None) -> str:
         "",
         "Measured with `make eval-faq` (`python -m scripts.eval_faq --report docs/faq_report.md`).",
         f"{r['questions']} questions written separately from the phrasings of the {r['entries']} starting "
-        "entries (tests/faq/eval_questions.yml), retrieval as the bot runs it (bot/faq/retrieval.py: "
+        "entries (tests/faq/eval_questions.yml), retrieval as the bot runs it (unionkit/faq/retrieval.py: "
         "jieba words + characters + character bigrams, BM25 over the phrasings plus 0.45 x the answer, "
         "score normalised by the question's idf sum).",
         "",
-        "Honest note: the answer-field weight, the spoken-form table (bot/faq/normalize.yml), the ambiguity ratio and the two "
+        "Honest note: the answer-field weight, the spoken-form table (unionkit/faq/normalize.yml), the ambiguity ratio and the two "
         "thresholds were chosen while looking at these questions, so the figure is somewhat optimistic "
         "for questions nobody has seen; the unanswered-questions page is how staff close the gap.",
         "",

@@ -1,5 +1,6 @@
 """Starts and stops the parts of the service: Redis (the REDIS_URL server or an embedded one),
-the Rasa server (loopback only) and the gateway. Used by `make run` and by the integration tests,
+the Rasa server and rasa_sdk's action server (loopback only), the reference union back end
+(loopback, BACKEND_PORT), the gateway and the worker (background jobs). Used by `make run` and by the integration tests,
 so both start things the same way.
 
     python -m scripts.stack run      # everything, until Ctrl-C
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -43,7 +43,7 @@ def start_embedded_redis(var_dir: Path, port: int):
     return f"redis://127.0.0.1:{port}/0", server
 
 
-def rasa_env(base: dict, redis_url: str, gateway_port: int, action_token: str) -> dict:
+def rasa_env(base: dict, redis_url: str, action_port: int) -> dict:
     """The environment config/endpoints.yml is filled from."""
     parsed = urlparse(redis_url)
     env = dict(base)
@@ -53,8 +53,7 @@ def rasa_env(base: dict, redis_url: str, gateway_port: int, action_token: str) -
         REDIS_PORT=str(parsed.port or 6379),
         REDIS_DB=(parsed.path or "/0").lstrip("/") or "0",
         REDIS_PASSWORD=parsed.password or "",
-        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{gateway_port}/webhook",
-        ACTION_ENDPOINT_TOKEN=action_token,
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
     )
     return env
 
@@ -62,7 +61,8 @@ def rasa_env(base: dict, redis_url: str, gateway_port: int, action_token: str) -
 def start_rasa(env: dict, port: int, token: str, model: Path = MODEL, log_file=None) -> subprocess.Popen:
     cmd = [
         str(VENV_BIN / "rasa"), "run",
-        "--enable-api", "--auth-token", token,
+        # One argument "--auth-token=...": a token can never be read as an option of its own.
+        "--enable-api", f"--auth-token={token}",
         "--interface", "127.0.0.1", "--port", str(port),
         "--model", str(model),
         "--endpoints", str(ROOT / "config" / "endpoints.yml"),
@@ -72,10 +72,34 @@ def start_rasa(env: dict, port: int, token: str, model: Path = MODEL, log_file=N
                             start_new_session=True)
 
 
+def start_action_server(env: dict, port: int, log_file=None) -> subprocess.Popen:
+    """rasa_sdk's own action server with the actions package, on loopback only (SANIC_HOST)."""
+    cmd = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return subprocess.Popen(cmd, cwd=ROOT, env=dict(env, SANIC_HOST="127.0.0.1"), stdout=log_file,
+                            stderr=subprocess.STDOUT if log_file else None, start_new_session=True)
+
+
 def start_gateway(env: dict, port: int, workers: int = 2, threads: int = 16, bind_host: str = "0.0.0.0",
                   log_file=None) -> subprocess.Popen:
+    return _gunicorn("server:create_app()", env, port, workers, threads, bind_host, log_file)
+
+
+def start_backend(env: dict, port: int, workers: int = 1, threads: int = 8, log_file=None) -> subprocess.Popen:
+    """The reference union back end: its own process on loopback (BACKEND_PORT)."""
+    return _gunicorn("backend.app:create_app()", env, port, workers, threads, "127.0.0.1", log_file)
+
+
+def start_worker(env: dict, log_file=None) -> subprocess.Popen:
+    """The background jobs (outbox retries, handoff sweeps): `flask --app server worker`."""
+    cmd = [str(VENV_BIN / "flask"), "--app", "server", "worker"]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file,
+                            stderr=subprocess.STDOUT if log_file else None, start_new_session=True)
+
+
+def _gunicorn(app: str, env: dict, port: int, workers: int, threads: int, bind_host: str,
+              log_file) -> subprocess.Popen:
     cmd = [
-        str(VENV_BIN / "gunicorn"), "server:create_app()",
+        str(VENV_BIN / "gunicorn"), app,
         "--bind", f"{bind_host}:{port}", "--workers", str(workers), "--threads", str(threads),
         "--worker-class", "gthread", "--timeout", "60", "--graceful-timeout", "10",
         "--access-logfile", "-",
@@ -121,7 +145,9 @@ def stop(proc: subprocess.Popen | None, timeout: float = 15) -> None:
 
 def run() -> int:
     sys.path.insert(0, str(ROOT))
+    from backend import migrate as backend_migrate
     from config.migrate import upgrade
+    from config.secret_check import new_token
     from config.settings import VAR_DIR, Settings
 
     env = dict(os.environ)
@@ -131,8 +157,7 @@ def run() -> int:
         url, redis_handle = start_embedded_redis(VAR_DIR, int(env.get("EMBEDDED_REDIS_PORT", "6380")))
         env["REDIS_URL"] = url
         print(f"* embedded Redis at {url} (data in {VAR_DIR})")
-    env.setdefault("RASA_TOKEN", secrets.token_urlsafe(24))
-    env.setdefault("ACTION_ENDPOINT_TOKEN", secrets.token_urlsafe(24))
+    env.setdefault("RASA_TOKEN", new_token())
     env.setdefault("SECRET_KEY", _persistent_secret(VAR_DIR / "secret_key"))
     env.setdefault("BACKEND_API_KEY", _persistent_secret(VAR_DIR / "backend_api_key"))
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "prometheus"))
@@ -140,17 +165,25 @@ def run() -> int:
     _fresh_dir(Path(env["PROMETHEUS_MULTIPROC_DIR"]))
     settings = Settings.from_env(env)
     upgrade(settings.database_url)
+    backend_migrate.upgrade(settings.backend_database_url)
     rasa_port = urlparse(settings.rasa_url).port or 5005
 
     procs = []
     try:
-        rasa = start_rasa(rasa_env(env, settings.redis_url, settings.port, settings.action_endpoint_token),
-                          rasa_port, settings.rasa_token)
+        rasa = start_rasa(rasa_env(env, settings.redis_url, settings.action_port), rasa_port, settings.rasa_token)
         procs.append(rasa)
+        actions = start_action_server(env, settings.action_port)
+        procs.append(actions)
+        backend = start_backend(env, settings.backend_port)
+        procs.append(backend)
         gateway = start_gateway(env, settings.port, workers=int(env.get("WEB_WORKERS", "2")))
         procs.append(gateway)
+        procs.append(start_worker(env))
         print(f"* waiting for Rasa on {settings.rasa_url} (loading the model takes a little while) ...")
         wait_for_rasa(settings.rasa_url, settings.rasa_token, proc=rasa)
+        wait_for(f"http://127.0.0.1:{settings.action_port}/health", 120, proc=actions)
+        wait_for(f"http://127.0.0.1:{settings.backend_port}/union-api/v1/courses", 60,
+                 ok=lambda r: r.status_code == 401, proc=backend)
         wait_for(f"http://127.0.0.1:{settings.port}/healthz", 60, proc=gateway)
         print(f"* ready: web chat at http://127.0.0.1:{settings.port}/  (Ctrl-C stops everything)")
         while all(p.poll() is None for p in procs):
@@ -171,7 +204,7 @@ def _persistent_secret(path: Path) -> str:
     """A random secret kept under var/ so sessions and keys survive a restart of `make run`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
+        path.write_text(new_token(32))
         path.chmod(0o600)
     return path.read_text().strip()
 

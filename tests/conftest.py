@@ -112,7 +112,7 @@ def settings_factory(redis_url, sqlite_url):
             database_url=sqlite_url,
             secret_key="test-secret",
             backend_api_key="test-backend-key",
-            outbox_worker=False,
+            rasa_token="test-rasa-token",
         )
         base.update(overrides)
         return Settings(**base)

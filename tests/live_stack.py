@@ -1,17 +1,17 @@
 """The whole service started for real, for integration and end-to-end tests: the trained Rasa
-server, the gateway under gunicorn, and the reference back end as its own process (so tests can
+server, rasa_sdk's action server, the gateway under gunicorn, the worker, and the reference back end as its own service (so tests can
 take it down), all on a real Redis and a real database. Started the same way `make run` starts
 them (scripts/stack.py)."""
 from __future__ import annotations
 
 import os
-import secrets
 import time
 import socket
 from pathlib import Path
 
 import requests
 
+from config.secret_check import new_token
 from scripts import stack
 
 
@@ -28,47 +28,54 @@ class LiveStack:
         self.workdir = workdir
         self.redis_url = redis_url
         self.database_url = database_url
+        # The back end's own database: the same server, its own tables and migration history.
+        self.backend_database_url = database_url
         self.rasa_port, self.gateway_port, self.backend_port = free_port(), free_port(), free_port()
+        self.action_port = free_port()
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.gateway_url = f"http://127.0.0.1:{self.gateway_port}"
         self.backend_url = f"http://127.0.0.1:{self.backend_port}/union-api"
-        self.rasa_token = secrets.token_hex(8)
-        self.action_token = secrets.token_hex(8)
-        self.backend_key = secrets.token_hex(8)
+        self.rasa_token = new_token(12)
+        self.backend_key = new_token(12)
+        self.secret_key = new_token(12)
         self.env = dict(os.environ)
         self.env.update(stack.QUIET_ENV)
         self.env.update(
             REDIS_URL=redis_url, DATABASE_URL=database_url, RASA_URL=self.rasa_url, RASA_TOKEN=self.rasa_token,
-            ACTION_ENDPOINT_TOKEN=self.action_token, BACKEND_URL=self.backend_url,
-            BACKEND_API_KEY=self.backend_key, SECRET_KEY="live-test-secret", PORT=str(self.gateway_port),
+            ACTION_PORT=str(self.action_port), BACKEND_URL=self.backend_url, BACKEND_PORT=str(self.backend_port),
+            BACKEND_DATABASE_URL=self.backend_database_url,
+            BACKEND_API_KEY=self.backend_key, SECRET_KEY=self.secret_key, PORT=str(self.gateway_port),
         )
         self.env.update(extra_env or {})
         # Gunicorn runs several workers: metrics are added up across them, as under `make run`.
         (workdir / "prometheus").mkdir(exist_ok=True)
         self.env["PROMETHEUS_MULTIPROC_DIR"] = str(workdir / "prometheus")
-        self.rasa = self.gateway = self.backend = None
+        self.rasa = self.gateway = self.backend = self.worker = self.actions = None
 
     def _log(self, name: str):
         return open(self.workdir / f"{name}.log", "ab")
 
     def start(self) -> "LiveStack":
+        from backend.migrate import upgrade as upgrade_backend
         from config.migrate import upgrade
 
         upgrade(self.database_url)
-        self.rasa = stack.start_rasa(stack.rasa_env(self.env, self.redis_url, self.gateway_port, self.action_token),
+        upgrade_backend(self.backend_database_url)
+        self.actions = stack.start_action_server(self.env, self.action_port, log_file=self._log("actions"))
+        self.rasa = stack.start_rasa(stack.rasa_env(self.env, self.redis_url, self.action_port),
                                      self.rasa_port, self.rasa_token, model=self.model, log_file=self._log("rasa"))
         self.gateway = stack.start_gateway(self.env, self.gateway_port, bind_host="127.0.0.1",
                                            workers=int(self.env.get("WEB_WORKERS", "2")),
                                            log_file=self._log("gateway"))
+        self.worker = stack.start_worker(self.env, log_file=self._log("worker"))
         self.start_backend()
         stack.wait_for(f"{self.gateway_url}/api/none", 60, ok=lambda r: r.status_code == 404, proc=self.gateway)
         stack.wait_for_rasa(self.rasa_url, self.rasa_token, timeout=240, proc=self.rasa)
+        stack.wait_for(f"http://127.0.0.1:{self.action_port}/health", 120, proc=self.actions)
         return self
 
     def start_backend(self) -> None:
-        env = dict(self.env, OUTBOX_WORKER="0", PORT=str(self.backend_port))
-        self.backend = stack.start_gateway(env, self.backend_port, workers=1, threads=8, bind_host="127.0.0.1",
-                                           log_file=self._log("backend"))
+        self.backend = stack.start_backend(self.env, self.backend_port, log_file=self._log("backend"))
         stack.wait_for(f"{self.backend_url}/v1/courses", 60, ok=lambda r: r.status_code == 401, proc=self.backend)
 
     def stop_backend(self) -> None:
@@ -76,8 +83,11 @@ class LiveStack:
         self.backend = None
 
     def stop(self) -> None:
-        for proc in (self.gateway, self.backend, self.rasa):
+        for proc in (self.worker, self.gateway, self.backend, self.rasa, self.actions):
             stack.stop(proc)
+
+    def secrets(self) -> dict[str, str]:
+        return {"RASA_TOKEN": self.rasa_token, "BACKEND_API_KEY": self.backend_key, "SECRET_KEY": self.secret_key}
 
     def backend_get(self, path: str, **params) -> requests.Response:
         return requests.get(f"{self.backend_url}{path}", params=params, timeout=5,

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
+
+from config import secret_check
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(32)
+    return secret_check.new_token(32)
 
 
 def token_hash(token: str) -> str:

@@ -13,7 +13,7 @@ from bot.admin.api import uploaded_file
 from bot.faq import store, transfer, unanswered
 from bot.faq.live_index import current_index
 from bot.faq.models import FaqEntry, FaqVersion
-from bot.faq.retrieval import ANSWER_AT, SUGGEST_AT
+from unionkit.faq.retrieval import ANSWER_AT, SUGGEST_AT
 from bot.faq.store import InvalidEntry
 from config.database import Session
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from backend.validation import is_valid_mobile, mask_phone, mask_pii, mask_text, normalize_phone
+from unionkit.pii import is_valid_mobile, mask_phone, mask_pii, mask_text, normalize_phone
 from bot import transcript
 from bot.accounts.service import audit
 from bot.handoff.models import Handoff, HandoffNote

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.faq.models import FaqEntry, FaqLookup, UnansweredQuestion
-from bot.faq.text import terms
+from unionkit.faq.text import terms
 from bot.models import Message, utcnow
 from config.database import Session
 
@@ -35,6 +35,16 @@ def record_lookup(conversation_id: str, outcome: str, entry_id: int | None = Non
                           ts=utcnow()))
     if commit:
         Session.commit()
+
+
+def record_from_payload(conversation_id: str, said: str, lookup: dict) -> list:
+    """The action server's faq_lookup payload (unionkit/payloads.py): how the FAQ answered `said`;
+    a miss is kept as an unanswered question. Shows the worker nothing."""
+    outcome = lookup.get("outcome") or "missed"
+    record_lookup(conversation_id, outcome, lookup.get("entry_id"), lookup.get("score"), commit=outcome != "missed")
+    if outcome == "missed":
+        record(conversation_id, said, "no_match")
+    return []
 
 
 def thumbs_down(conversation_id: str, message_id: int) -> UnansweredQuestion | None:

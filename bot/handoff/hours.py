@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import texts
+from unionkit import texts, workdays
 from bot.handoff.settings import HandoffSettings
 
 # How far ahead to look for the next opening (a long public holiday is at most ~9 days).
@@ -22,9 +22,13 @@ class OfficeHours:
         return now.astimezone(self.tz)
 
     def is_workday(self, day: dt.date) -> bool:
+        """The office's days, less China's statutory holidays, plus its make-up working days
+        (unionkit/workdays.py); config/handoff.yml may add closed days and extra working days."""
         if day in self.cfg.extra_workdays:
             return True
-        return day.weekday() in self.cfg.days and day not in self.cfg.holidays
+        if day in self.cfg.holidays or workdays.is_statutory_holiday(day):
+            return False
+        return day.weekday() in self.cfg.days or workdays.is_makeup_workday(day)
 
     def is_open(self, now: dt.datetime) -> bool:
         local = self.local(now)

@@ -7,7 +7,7 @@ import logging
 
 import redis
 
-from bot import texts
+from unionkit import texts
 from bot.handoff.service import HandoffService
 from bot.rasa_client import BotReply
 

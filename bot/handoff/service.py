@@ -15,7 +15,8 @@ import requests
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 
-from bot import outbound, texts
+from bot import outbound
+from unionkit import texts
 from bot.accounts.service import TEAMS, audit
 from bot.handoff.hours import OfficeHours
 from bot.handoff.models import OUTCOMES, PRIORITIES, Handoff, HandoffNote

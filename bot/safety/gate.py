@@ -11,7 +11,7 @@ import logging
 
 from prometheus_client import Counter
 
-from bot import texts
+from unionkit import texts
 from bot.rasa_client import BotReply
 from bot.safety.screen import Danger, SafetyScreen
 

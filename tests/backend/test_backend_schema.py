@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 import backend.models
 from config.database import make_engine
-from config.migrate import alembic_config, upgrade
+from backend.migrate import alembic_config, upgrade
 
 TABLES = {"ub_membership_applications", "ub_cases", "ub_courses", "ub_enrollments",
           "ub_union_founding_requests", "ub_suggestions"}
@@ -40,7 +40,7 @@ def test_models_match_the_migration(migrated):
 
 def test_downgrade_and_upgrade_again(migrated):
     database_url = migrated
-    command.downgrade(alembic_config(database_url), "backend@base")
+    command.downgrade(alembic_config(database_url), "base")
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
@@ -48,5 +48,24 @@ def test_downgrade_and_upgrade_again(migrated):
         upgrade(database_url)
         with engine.connect() as conn:
             assert TABLES <= set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_a_gateway_database_from_before_the_split_still_upgrades(sqlite_url):
+    """Before the back end had its own history its revision sat in the gateway's version table."""
+    from sqlalchemy import text
+
+    from config.migrate import upgrade as upgrade_gateway
+
+    upgrade_gateway(sqlite_url)
+    engine = make_engine(sqlite_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('backend_0001')"))
+        upgrade_gateway(sqlite_url)
+        with engine.connect() as conn:
+            versions = {v for (v,) in conn.execute(text("SELECT version_num FROM alembic_version"))}
+        assert "backend_0001" not in versions and versions
     finally:
         engine.dispose()

@@ -6,10 +6,10 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from backend.numbers import ALPHABET, NUMBER_RE, PREFIXES, is_valid_number, new_number, normalize_number
-from backend.validation import (id_number_checksum, id_number_error, is_valid_id_number,
-                                is_valid_mobile, mask_id_number, mask_phone, mask_pii, normalize_id_number,
-                                normalize_phone, phone_error)
+from unionkit.numbers import ALPHABET, NUMBER_RE, PREFIXES, is_valid_number, new_number, normalize_number
+from backend.validation import id_number_error, phone_error
+from unionkit.pii import (id_number_checksum, is_valid_id_number, is_valid_mobile, mask_id_number, mask_phone,
+                          mask_pii, normalize_id_number, normalize_phone)
 
 
 # ----------------------------------------------------------------------------- ID numbers
@@ -71,7 +71,19 @@ def test_birth_date_in_the_future_is_rejected():
     first17 = "11010120991231001"
     value = first17 + id_number_checksum(first17)
     assert id_number_error(value, today=date(2026, 1, 1)) == "身份证号中的出生日期不正确"
-    assert id_number_error(value, today=date(2100, 1, 1)) is None
+    assert id_number_error(value, today=date(2120, 1, 1)) is None  # a worker of 20 by then
+
+
+def test_the_back_end_and_the_form_apply_one_rule():
+    """What the join form accepts the back end accepts, and the other way round (one rule)."""
+    from actions.validators import check_id_number
+
+    today = date(2026, 11, 23)
+    for first17 in ("11010519491231002", "99010519800101002", "11010520150101002", "11010519201301002",
+                    "44030419900101001", "11010518990101002", "65010120000229456"):
+        for last in "0123456789X":
+            value = first17 + last
+            assert (check_id_number(value, today)[1] is None) == (id_number_error(value, today) is None), value
 
 
 def test_checksum_rejects_bad_input():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
+from unionkit import texts
 from tests.e2e.test_handoff_e2e import Officer, create_officer, wait_for_message
 
 XSS = "<img src=x onerror=alert(1)>"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import re
 
-from actions.validators import id_check_char
+from unionkit.pii import id_number_checksum as id_check_char
 
 OFFER_HUMAN = "好像不太顺利"
 

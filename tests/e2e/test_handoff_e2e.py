@@ -12,7 +12,7 @@ import uuid
 
 import requests
 
-from bot import texts
+from unionkit import texts
 from bot.handoff.hours import OfficeHours
 from bot.handoff.settings import HandoffSettings
 from config.settings import PROJECT_ROOT
@@ -27,7 +27,7 @@ def create_officer(live_stack, teams: str = "general", password: str = "s3cret-p
     result = subprocess.run(
         [str(FLASK), "--app", "server", "users", "create", name, "--role", "officer", "--teams", teams,
          "--password", password, "--display-name", display_name or name],
-        env=dict(live_stack.env, OUTBOX_WORKER="0"), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+        env=dict(live_stack.env), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     return name, re.search(r"token: (\S+)", result.stdout).group(1)
 

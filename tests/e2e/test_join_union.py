@@ -8,7 +8,7 @@ import time
 
 import redis
 
-from actions.validators import id_check_char
+from unionkit.pii import id_number_checksum as id_check_char
 
 NUMBER_RE = re.compile(r"RH\d{8}-[A-Z0-9]{4,8}")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import texts
+from unionkit import texts
 from tests.e2e.test_handoff_e2e import Officer, create_officer, rasa_events, turns
 from tests.fakes.wechat_api import WeChatUser
 from tests.fakes.wechat_gateway import api  # noqa: F401 (fixture)

@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from actions.validators import id_check_char
+from unionkit.pii import id_number_checksum as id_check_char
 from actions.wage_arrears import before_holiday
 from actions.work_injury import deadline
-from backend.numbers import CHINA_TZ
+from unionkit.numbers import CHINA_TZ
 
 CASE_RE = re.compile(r"WQ\d{8}-[A-Z0-9]{4,8}")
 

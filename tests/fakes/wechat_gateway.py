@@ -44,7 +44,7 @@ class WeChatGateway:
         self.log_path = live_stack.workdir / f"{name}.log"
         self.env = dict(live_stack.env)
         self.env.update(
-            PORT=str(self.port), OUTBOX_WORKER="0", RASA_URL=rasa_url or live_stack.rasa_url,
+            PORT=str(self.port), RASA_URL=rasa_url or live_stack.rasa_url,
             WECHAT_TOKEN=self.token, WECHAT_APP_ID=api.app_id, WECHAT_APP_SECRET=api.secret,
             WECHAT_API_BASE=api.base_url, WECHAT_AES_KEY="",
         )

@@ -1,9 +1,9 @@
 """FAQ retrieval on the starting FAQ: held-out accuracy, decisions, the Chinese text handling."""
 from __future__ import annotations
 
-from bot.faq.retrieval import AMBIGUOUS_RATIO, ANSWER_AT, SUGGEST_AT, Candidate, FaqIndex
+from unionkit.faq.retrieval import AMBIGUOUS_RATIO, ANSWER_AT, SUGGEST_AT, Candidate, FaqIndex
 from bot.faq.seed import seed_entries
-from bot.faq.text import normalize, terms
+from unionkit.faq.text import normalize, terms
 from scripts.eval_faq import evaluate
 
 

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from bot.faq import store
-from bot.faq.live_index import CHECK_SECONDS, current_index
+from bot.faq.live_index import current_index
+from unionkit.faq.live import CHECK_SECONDS
 from bot.faq.models import FaqEntry
 from bot.faq.store import InvalidEntry
 from config.database import Session

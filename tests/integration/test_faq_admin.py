@@ -1,6 +1,6 @@
 """The staff FAQ area through the Flask app on a real Redis and database: API roles and
 validation, pages with CSRF, "try it", history and restore, import with bad rows, unanswered
-questions from answer_from_faq and thumbs-down, the two-click actions, statistics."""
+questions from answer_from_faq's payloads and thumbs-down, the two-click actions, statistics."""
 from __future__ import annotations
 
 import datetime as dt
@@ -44,13 +44,34 @@ def page_csrf(client, path: str) -> str:
 
 
 def ask(app, text: str, sender: str = "web:abc", entities: list | None = None):
-    """answer_from_faq as Rasa's action call runs it: a real rasa_sdk tracker and dispatcher."""
+    """answer_from_faq as the action server runs it (a real rasa_sdk tracker and dispatcher, the FAQ
+    connector reading what the gateway published to Redis), then the gateway acting on the answer's
+    payloads as it does on Rasa's. Returns (found, the messages the worker is shown)."""
+    from actions import connectors
+    from bot.faq.live_index import publish_if_missing
+    from bot.rasa_client import BotReply
+    from unionkit import texts
+    from unionkit.faq.live import LiveIndex
+
+    with app.app_context():
+        publish_if_missing()  # as the gateway does at start (and after every change)
+    connectors.use(connectors.Connectors(backend=None, outbox=None, faq=LiveIndex(app.extensions["redis"])))
     tracker = Tracker(sender, {}, {"text": text, "intent": {"name": "faq"}, "entities": entities or []},
                       [], False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
-    with app.test_request_context("/webhook"):
+    try:
         found = answer_from_faq(dispatcher, tracker)
-    return found, dispatcher.messages
+    finally:
+        connectors.use(None)
+    shown = []
+    with app.test_request_context():
+        for message in dispatcher.messages:
+            if message.get("custom"):
+                app.extensions["conversations"]._act_on_payloads(sender, text, [BotReply(custom=message["custom"])])
+            else:
+                shown.append({"text": texts.text(message["response"]) if message.get("response") else message["text"],
+                              "buttons": message.get("buttons") or []})
+    return found, shown
 
 
 def test_api_needs_a_staff_token_and_validates(app):

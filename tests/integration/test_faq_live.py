@@ -12,7 +12,7 @@ import uuid
 import pytest
 import requests
 
-from bot.faq.live_index import CHECK_SECONDS
+from unionkit.faq.live import CHECK_SECONDS
 from scripts import stack
 from tests.live_stack import free_port
 
@@ -24,7 +24,7 @@ def create_staff(live_stack, password: str = "s3cret-pass") -> tuple[str, str]:
     name = f"staff_{uuid.uuid4().hex[:8]}"
     result = subprocess.run(
         [str(PROJECT_FLASK), "--app", "server", "users", "create", name, "--role", "staff", "--password", password],
-        env=dict(live_stack.env, OUTBOX_WORKER="0"), cwd=stack.ROOT, capture_output=True, text=True, timeout=120)
+        env=dict(live_stack.env), cwd=stack.ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     return name, re.search(r"token: (\S+)", result.stdout).group(1)
 
@@ -48,10 +48,10 @@ class StaffApi:
 @pytest.fixture(scope="module")
 def other_gateway(live_stack, tmp_path_factory):
     """A second gateway process on the same database and Redis (as a second server behind the
-    load balancer would be). Rasa's action calls never reach it: they go to the live gateway."""
+    load balancer would be). Rasa's action calls go to the action server, never to a gateway."""
     port = free_port()
     log = open(tmp_path_factory.mktemp("other") / "gateway.log", "ab")
-    proc = stack.start_gateway(dict(live_stack.env, PORT=str(port), OUTBOX_WORKER="0"), port, workers=1,
+    proc = stack.start_gateway(dict(live_stack.env, PORT=str(port)), port, workers=1,
                                bind_host="127.0.0.1", log_file=log)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from bot import texts
+from unionkit import texts
 from bot.handoff.models import Handoff
 from bot.models import AuditLog
 from config.database import Session

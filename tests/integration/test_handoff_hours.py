@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot import texts
+from unionkit import texts
 from bot.handoff.hours import OfficeHours
 from bot.handoff.settings import HandoffSettings
 from config.settings import Settings
@@ -43,17 +43,26 @@ def test_hours_holidays_and_make_up_days_are_configurable():
     assert cfg.unclaimed_minutes == 5
     assert hours.is_open(at(2026, 11, 28, 9)) and not hours.is_open(at(2026, 11, 28, 12, 30))  # Saturday
     assert not hours.is_open(at(2026, 10, 1, 9)) and hours.is_open(at(2026, 10, 11, 9))  # holiday, Sunday worked
-    assert hours.next_open(at(2026, 9, 30, 13)) == at(2026, 10, 3, 8, 30)
+    # The statutory National Day holiday (1-7 October 2026) is closed even on an office day (Saturday).
+    assert hours.next_open(at(2026, 9, 30, 13)) == at(2026, 10, 8, 8, 30)
     assert "周六" in hours.describe() and "8:30" in hours.describe()
+
+
+def test_statutory_holidays_and_make_up_working_days_count():
+    hours = OfficeHours(HandoffSettings.load())
+    assert not hours.is_workday(dt.date(2026, 10, 1))   # National Day, a Thursday
+    assert hours.is_workday(dt.date(2026, 10, 10))      # a make-up Saturday (调休)
+    assert not hours.is_open(at(2026, 10, 1, 10)) and hours.is_open(at(2026, 10, 10, 10))
+    assert hours.next_open(at(2026, 9, 30, 18)) == at(2026, 10, 8, 9)
 
 
 def test_a_message_left_at_night_waits_for_the_first_officer(handoff_app):
     app, clock = handoff_app(at=SATURDAY_3)
     worker = Worker(app)
     worker.say("转人工")
-    [response] = worker.ask_for_person()["responses"]
-    told = said(response)
-    assert response["response"] == "utter_handoff_off_hours"
+    [reply] = worker.ask_for_person()["replies"]
+    told = reply.text
+    assert told.startswith(texts.text("utter_handoff_off_hours", hours="@", when="@").split("@")[0])
     # When a person answers (Monday 9:00), the hotline, and that a message may be left.
     assert "11月30日（周一）9:00" in told and "12351" in told and "留言" in told
 

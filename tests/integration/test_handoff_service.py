@@ -1,5 +1,6 @@
-"""Handoff, gateway side, on a real Redis and a real database: the action queues the chat (through
-the real rasa_sdk executor at /webhook), the router keeps a handed-over chat away from Rasa, the
+"""Handoff, gateway side, on a real Redis and a real database: the action (run by rasa_sdk's
+executor, as the action server runs it) sends the handoff payload, the gateway acts on it as on
+Rasa's answer and queues the chat, the router keeps a handed-over chat away from Rasa, the
 queue orders urgent first, unclaimed chats are flagged once, closing gives the chat back.
 
 Rasa is not running here (RASA_DOWN): a message that reached Rasa would be answered with the
@@ -12,10 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import redis
+from rasa_sdk.executor import ActionExecutor
 
-from bot import texts
+from actions.handoff import ActionHandoff
+
+from unionkit import texts
 from bot.handoff.models import Handoff
 from bot.models import Message
 from config.database import Session
@@ -85,24 +92,22 @@ class Worker:
         return resp.get_json()["messages"]
 
     def ask_for_person(self, **kwargs) -> dict:
-        """Rasa's call of action_handoff; its replies go in the transcript as the conversation
-        service would record them (with their buttons)."""
-        from bot import transcript
-
-        answer = run_action(self.app, self.conversation_id, "action_handoff", **kwargs)
-        with self.app.app_context():
-            for response in answer["responses"]:
-                shown = texts.response(response["response"])
-                transcript.add(self.conversation_id, "bot", said(response), shown["buttons"])
-        return answer
+        """action_handoff as Rasa runs it, and its answer as the gateway's conversation service
+        gets it back from Rasa and acts on it: {"events", "replies"} (replies as recorded)."""
+        return run_action(self.app, self.conversation_id, ActionHandoff(), **kwargs)
 
 
-def run_action(app, sender_id: str, action: str, slots: dict | None = None, active_loop: str | None = None,
+def run_action(app, sender_id: str, action, slots: dict | None = None, active_loop: str | None = None,
                domain: dict | None = None) -> dict:
-    """POST /webhook exactly as Rasa calls an action."""
-    settings = app.config["SETTINGS"]
+    """Runs `action` through rasa_sdk's executor with the call Rasa sends, turns the answer into
+    what Rasa's REST channel returns, and hands that to the conversation service."""
+    from bot.conversation import ConversationService
+    from bot.rasa_client import merge_replies
+
+    executor = ActionExecutor()
+    executor.register_action(action)
     call = {
-        "next_action": action, "sender_id": sender_id, "version": "3.6.21",
+        "next_action": action.name(), "sender_id": sender_id, "version": "3.6.21",
         "tracker": {"sender_id": sender_id, "slots": slots or {}, "paused": False, "events": [],
                     "latest_message": {"text": "转人工", "intent": {"name": "request_human", "confidence": 0.99},
                                        "entities": []},
@@ -110,13 +115,22 @@ def run_action(app, sender_id: str, action: str, slots: dict | None = None, acti
                     "latest_action_name": "action_listen"},
         "domain": domain or {},
     }
-    resp = app.test_client().post(f"/webhook?token={settings.action_endpoint_token}", json=call)
-    assert resp.status_code == 200, resp.get_data(as_text=True)
-    return resp.get_json()
+    # On a thread of its own: the browser tests leave an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answer = pool.submit(asyncio.run, executor.run(call)).result()
+    rest = [{"custom": r["custom"]} if r.get("custom") else {"text": said(r), "buttons": r.get("buttons") or []}
+            for r in answer["responses"]]
+    with app.test_request_context():
+        service = app.extensions["conversations"]
+        replies = service._act_on_payloads(sender_id, "转人工", merge_replies(rest))
+        ConversationService._record(sender_id, replies)
+    return {"events": answer["events"], "replies": replies}
 
 
 def said(response: dict) -> str:
     """The text a domain response of an action's answer becomes, its {placeholders} filled."""
+    if not response.get("response"):
+        return response.get("text") or ""
     values = {k: v for k, v in response.items() if k not in ("response", "text", "buttons") and v is not None}
     return texts.text(response["response"], **values)
 
@@ -141,12 +155,12 @@ def test_action_pauses_the_chat_and_tells_the_place_in_the_queue(handoff_app):
     first.say("我想找人工")  # not answered by Rasa (down): the turn is still in the transcript
     answer = first.ask_for_person()
     assert answer["events"][0]["event"] == "pause"
-    [response] = answer["responses"]
-    assert response["response"] == "utter_handoff_queued" and response["position"] == 1
-    assert "第 1 位" in said(response) and "12351" in said(response)
+    [reply] = answer["replies"]
+    assert reply.text == texts.text("utter_handoff_queued", position=1)
+    assert "第 1 位" in reply.text and "12351" in reply.text
 
     answer = second.ask_for_person()
-    assert answer["responses"][0]["position"] == 2
+    assert answer["replies"][0].text == texts.text("utter_handoff_queued", position=2)
     with app.app_context():
         handoff = Session.query(Handoff).filter_by(conversation_id=first.conversation_id).one()
         assert (handoff.status, handoff.reason, handoff.channel, handoff.user, handoff.team) == (
@@ -170,9 +184,9 @@ def test_asking_in_the_middle_of_a_form_hands_over_what_was_answered(handoff_app
 def test_nobody_online_says_so_and_keeps_the_handoff(handoff_app):
     app, _clock = handoff_app()
     worker = Worker(app)
-    [response] = worker.ask_for_person()["responses"]
-    assert response["response"] == "utter_handoff_no_officer"
-    assert "不在线" in said(response) and "12351" in said(response) and "留言" in said(response)
+    [reply] = worker.ask_for_person()["replies"]
+    assert reply.text == texts.text("utter_handoff_no_officer", position=1)
+    assert "不在线" in reply.text and "12351" in reply.text and "留言" in reply.text
     with app.app_context():
         assert Session.query(Handoff).filter_by(conversation_id=worker.conversation_id, status="waiting").count() == 1
 
@@ -248,8 +262,8 @@ def test_closing_greets_back_and_the_next_message_reaches_rasa_again(handoff_app
 def test_the_worker_can_stop_waiting(handoff_app):
     app, _clock = handoff_app()
     worker = Worker(app)
-    [response] = worker.ask_for_person()["responses"]
-    [give_up] = [b for b in texts.response(response["response"])["buttons"] if b["payload"] == "/cancel"]
+    [reply] = worker.ask_for_person()["replies"]
+    [give_up] = [b for b in reply.buttons if b["payload"] == "/cancel"]
     reply = worker.say(payload=give_up["payload"])  # the worker taps the button under the notice
     assert [m["text"] for m in reply] == [texts.text("utter_handoff_worker_left")]
     with app.app_context():

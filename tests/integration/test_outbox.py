@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from actions.backend_client import UnionBackend
-from actions.outbox import DEAD_KEY, DUE_KEY, ITEMS_KEY, Outbox
+from unionkit.backend_client import UnionBackend
+from unionkit.outbox import DEAD_KEY, DUE_KEY, ITEMS_KEY, Outbox
 from config.redis_client import redis_from_url
 
 
@@ -24,11 +24,13 @@ class CountingBackend:
 
 
 @pytest.fixture()
-def backend_server(make_app):
+def backend_server(sqlite_url):
     """The reference back end served over HTTP on a loopback port, in a thread."""
     from werkzeug.serving import make_server
 
-    app = make_app(backend_api_key="outbox-key")
+    from tests.backend.conftest import build_backend_app
+
+    app = build_backend_app(sqlite_url, api_key="outbox-key")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -101,12 +103,33 @@ def test_a_claimed_item_comes_back_when_its_lease_runs_out(outbox):
     assert [n for n, _ in outbox.claim_due()] == ["WQ20261123-BBBBBB"]
 
 
-def test_rejected_items_are_kept_for_staff_not_dropped(outbox, live_backend):
+def _count(name: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name) or 0.0
+
+
+def test_rejected_items_are_kept_for_staff_not_counted_as_delivered(outbox, live_backend):
+    delivered, rejected = _count("outbox_delivered_total"), _count("outbox_rejected_total")
     outbox.put("/v1/cases", {"number": "WQ20261123-CCCCCC", "type": "no_such_type"})
-    outbox.deliver_due(live_backend)
+    outbox.put("/v1/suggestions", suggestion("JY20261123-CCCCCC"))
+    assert outbox.deliver_due(live_backend) == 1  # the suggestion landed; the case did not
+    assert _count("outbox_delivered_total") == delivered + 1
+    assert _count("outbox_rejected_total") == rejected + 1 and _count("outbox_rejected_waiting") == 1
     assert not outbox.r.hexists(ITEMS_KEY, "WQ20261123-CCCCCC")
     kept = json.loads(outbox.r.hget(DEAD_KEY, "WQ20261123-CCCCCC"))
-    assert kept["body"]["number"] == "WQ20261123-CCCCCC" and "400" in kept["last_error"]
+    assert kept["body"]["number"] == "WQ20261123-CCCCCC" and "400" in kept["last_error"] and kept["status"] == 400
+    [listed] = outbox.rejected()
+    assert listed["number"] == "WQ20261123-CCCCCC"
+
+    assert outbox.resend("WQ20261123-CCCCCC") and outbox.rejected() == []
+    assert [n for n, _ in outbox.claim_due()] == ["WQ20261123-CCCCCC"]  # queued again, due now
+    outbox.r.zadd(DUE_KEY, {"WQ20261123-CCCCCC": 0})
+    outbox.deliver_due(live_backend)  # still wrong: refused again
+    assert _count("outbox_rejected_total") == rejected + 2
+    assert outbox.close("WQ20261123-CCCCCC")["body"]["type"] == "no_such_type"
+    assert outbox.rejected() == [] and outbox.close("WQ20261123-CCCCCC") is None
+    assert _count("outbox_rejected_waiting") == 0
 
 
 def test_putting_the_same_number_twice_keeps_one_item(outbox):

@@ -49,6 +49,12 @@ def test_oversized_body_is_413(client):
     assert resp.status_code == 413
 
 
-def test_action_endpoint_needs_the_shared_secret(client):
-    assert client.post("/webhook", json={"next_action": "action_submit_join_union"}).status_code == 403
-    assert client.post("/webhook?token=wrong", json={}).status_code == 403
+def test_the_gateway_does_not_run_actions(client):
+    """Rasa calls rasa_sdk's action server (loopback only), not the gateway."""
+    assert client.get("/webhook").status_code == 404  # no route at all (a POST meets the CSRF check first)
+
+
+def test_the_gateway_does_not_serve_the_back_end(client):
+    """The reference back end is its own service (backend/app.py on BACKEND_PORT)."""
+    resp = client.get("/union-api/v1/courses", headers={"Authorization": "Bearer test-backend-key"})
+    assert resp.status_code == 404

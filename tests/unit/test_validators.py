@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 
-from actions.validators import (check_id_number, check_name, check_phone, id_check_char, mask_id_number,
-                                mask_phone)
+from actions.validators import check_id_number, check_name, check_phone
+from unionkit.pii import id_number_checksum as id_check_char
+from unionkit.pii import mask_id_number, mask_phone
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -84,6 +85,6 @@ def test_masks():
 
 
 def test_phones_typed_with_spaces_are_masked_in_free_text():
-    from backend.validation import mask_text
+    from unionkit.pii import mask_text
 
     assert mask_text("我电话 138 1234 5678，或者139-1234-5678") == "我电话 138****5678，或者139****5678"

@@ -11,7 +11,8 @@ import logging
 from flask import Flask
 from wechatpy.messages import BaseMessage
 
-from bot import texts, transcript
+from bot import transcript
+from unionkit import texts
 from bot.channels.wechat.choices import Choices
 from bot.channels.wechat.dedup import RetryGuard, message_key
 from bot.channels.wechat.delivery import CustomerService

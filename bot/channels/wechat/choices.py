@@ -7,7 +7,7 @@ import re
 
 import redis
 
-from bot import texts
+from unionkit import texts
 from bot.rasa_client import BotReply
 
 PREFIX = "wechat:choices:"

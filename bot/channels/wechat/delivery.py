@@ -11,7 +11,8 @@ import logging
 import requests
 from wechatpy.exceptions import WeChatClientException
 
-from bot import texts, transcript
+from bot import transcript
+from unionkit import texts
 from bot.channels.wechat.api import SharedTokenClient
 from bot.channels.wechat.choices import Choices, render
 from bot.channels.wechat.quota import Quota

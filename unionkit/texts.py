@@ -1,4 +1,5 @@
-"""User-facing texts the gateway sends itself (when Rasa is down, WeChat notices, handoff notices).
+"""User-facing texts the gateway and the actions send themselves (when Rasa is down, WeChat notices,
+handoff notices, texts an action puts together).
 
 They live with every other reply in the Rasa domain (bot/domain/*.yml, `responses:`), so all
 Chinese a worker reads is kept in one place; this module reads them from there.
@@ -10,9 +11,10 @@ from functools import lru_cache
 
 import yaml
 
-from config.settings import PROJECT_ROOT
+from pathlib import Path
 
-DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"
+# The Rasa domain files: read as data (YAML), by the gateway and the actions alike.
+DOMAIN_DIR = Path(__file__).resolve().parent.parent / "bot" / "domain"
 
 
 @lru_cache(maxsize=1)

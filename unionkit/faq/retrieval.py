@@ -15,7 +15,7 @@ from typing import Iterable
 
 from rank_bm25 import BM25Okapi
 
-from bot.faq.text import terms
+from unionkit.faq.text import terms
 
 # Above ANSWER_AT the answer is given; from SUGGEST_AT up the best questions are offered as
 # buttons; below, the normal fallback. Chosen on the seed FAQ (docs/faq_report.md).

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from config.settings import PROJECT_ROOT
-
-USER_DICT = PROJECT_ROOT / "nlu" / "jieba" / "userdict.txt"
+# The project's jieba dictionary, the one the NLU pipeline uses too.
+USER_DICT = Path(__file__).resolve().parents[2] / "nlu" / "jieba" / "userdict.txt"
 NORMALIZE_FILE = Path(__file__).with_name("normalize.yml")
 # Runs of characters that carry meaning: CJK, Latin letters, digits.
 WORD_CHARS = re.compile(r"[0-9a-z\u4e00-\u9fff]+")

@@ -2,21 +2,20 @@
 
 A submission carries its own human-readable `number`, so the worker can be told the number at
 once and a retried POST is idempotent at the back end. Items are claimed with a lease (a Lua
-script moves them forward in the due set atomically), so any number of gateway workers can run
-the retry loop and each item is sent by one of them at a time; a worker that dies mid-send only
+script moves them forward in the due set atomically), so any number of worker processes
+(bot/worker.py) can run the retry loop and each item is sent by one of them at a time; a worker that dies mid-send only
 delays the item until its lease runs out.
 """
 from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 
 import redis
 from prometheus_client import Counter, Gauge
 
-from actions.backend_client import BackendRejected, BackendUnavailable, UnionBackend
+from unionkit.backend_client import BackendRejected, BackendUnavailable, UnionBackend
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +24,9 @@ DUE_KEY = "outbox:due"          # sorted set: number -> when to try next (unix t
 DEAD_KEY = "outbox:rejected"    # hash: number -> JSON, items the back end refused (kept for staff)
 
 DELIVERED = Counter("outbox_delivered_total", "Outbox items the back end accepted")
+REJECTED = Counter("outbox_rejected_total", "Outbox items the back end refused (4xx), kept for staff")
+REJECTED_WAITING = Gauge("outbox_rejected_waiting", "Refused outbox items staff have not resent or closed",
+                         multiprocess_mode="max")
 RETRIED = Counter("outbox_retries_total", "Outbox delivery attempts that failed and were rescheduled")
 PENDING = Gauge("outbox_pending", "Outbox items waiting", multiprocess_mode="max")
 
@@ -70,7 +72,7 @@ class Outbox:
         return claimed
 
     def deliver_due(self, backend: UnionBackend, limit: int = 20) -> int:
-        """One pass of the retry loop; returns how many items landed."""
+        """One pass of the retry loop; returns how many items landed (refused ones did not)."""
         landed = 0
         for number, item in self.claim_due(limit):
             try:
@@ -84,38 +86,51 @@ class Outbox:
                 RETRIED.inc()
                 continue
             except BackendRejected as exc:
-                # It will never land as it is: keep it where staff can see it instead of dropping it.
-                item["last_error"] = str(exc)
+                # It will never land as it is: not delivered, but kept where staff see it (the
+                # admin page /admin/outbox), who resend it once the cause is fixed, or close it.
+                item.update(last_error=str(exc), rejected_at=time.time(), status=exc.status)
                 self.r.hset(DEAD_KEY, number, json.dumps(item, ensure_ascii=False))
+                self._forget(number)
+                REJECTED.inc()
                 log.error("back end rejected outbox item %s: %s", number, exc)
+                continue
             self._forget(number)
             landed += 1
             DELIVERED.inc()
         PENDING.set(self.r.zcard(DUE_KEY))
+        REJECTED_WAITING.set(self.r.hlen(DEAD_KEY))
         return landed
+
+    # ---- refused items, for staff ---------------------------------------------------------------
+    def rejected(self) -> list[dict]:
+        """Items the back end refused, oldest first, each with its number."""
+        items = [dict(json.loads(v), number=k) for k, v in self.r.hgetall(DEAD_KEY).items()]
+        return sorted(items, key=lambda i: i.get("rejected_at") or 0)
+
+    def resend(self, number: str) -> bool:
+        """Put a refused item back in the queue, due now (its number stays the same)."""
+        raw = self.r.hget(DEAD_KEY, number)
+        if raw is None:
+            return False
+        item = dict(json.loads(raw), attempts=0)
+        pipe = self.r.pipeline()
+        pipe.hsetnx(ITEMS_KEY, number, json.dumps(item, ensure_ascii=False))
+        pipe.zadd(DUE_KEY, {number: time.time()}, nx=True)
+        pipe.hdel(DEAD_KEY, number)
+        pipe.execute()
+        REJECTED_WAITING.set(self.r.hlen(DEAD_KEY))
+        return True
+
+    def close(self, number: str) -> dict | None:
+        """Staff dealt with a refused item another way: forget it; returns what it was."""
+        raw = self.r.hget(DEAD_KEY, number)
+        if raw is None or not self.r.hdel(DEAD_KEY, number):
+            return None
+        REJECTED_WAITING.set(self.r.hlen(DEAD_KEY))
+        return json.loads(raw)
 
     def _forget(self, number: str) -> None:
         pipe = self.r.pipeline()
         pipe.hdel(ITEMS_KEY, number)
         pipe.zrem(DUE_KEY, number)
         pipe.execute()
-
-
-def start_outbox_worker(app, interval: float = 1.0) -> threading.Thread:
-    """The retry loop as a daemon thread of a gateway process."""
-    outbox: Outbox = app.extensions["outbox"]
-    backend: UnionBackend = app.extensions["union_backend"]
-
-    def loop():
-        while True:
-            try:
-                outbox.deliver_due(backend)
-            except redis.RedisError as exc:
-                log.error("outbox loop: redis error: %s", exc)
-            except Exception:  # noqa: BLE001 - the loop must survive anything
-                log.exception("outbox loop failed")
-            time.sleep(interval)
-
-    thread = threading.Thread(target=loop, name="outbox-worker", daemon=True)
-    thread.start()
-    return thread
