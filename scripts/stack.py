@@ -18,6 +18,8 @@ from urllib.parse import urlparse
 
 import requests
 
+from config.secret_check import new_token
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "union.tar.gz"
@@ -147,7 +149,6 @@ def run() -> int:
     sys.path.insert(0, str(ROOT))
     from backend import migrate as backend_migrate
     from config.migrate import upgrade
-    from config.secret_check import new_token
     from config.settings import VAR_DIR, Settings
 
     env = dict(os.environ)
