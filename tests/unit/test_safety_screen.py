@@ -62,7 +62,7 @@ def test_the_training_file_names_only_known_categories(tmp_path):
 @pytest.mark.parametrize("name", [n for n in HELDOUT_SETS if (HELDOUT_DIR / n).exists()])
 def test_figures_on_the_separately_written_set_do_not_fall_back(name):
     """Recall of dangerous messages ≥ 0.98 (issue 10's target, met). False alarms: the target is 2%
-    and is NOT met (docs/safety_report.md: 2.6%); this guards what was reached, so a change that
+    and is NOT met (docs/safety_report.md: 2.1%); this guards what was reached, so a change that
     makes the screen noisier fails here."""
     texts, labels = load_examples()
     result = score(SafetyScreen(SafetyModel.train(texts, labels)), *load_heldout(HELDOUT_DIR / name))
