@@ -16,7 +16,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from sklearn.model_selection import StratifiedKFold
 
 from bot.safety.model import NONE, SafetyModel, load_examples
@@ -102,11 +101,6 @@ def cross_validate(texts: list[str], labels: list[str], folds: int = 5) -> dict[
     return results
 
 
-def load_heldout(path: Path) -> tuple[list[str], list[str]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [m["text"] for m in data["messages"]], [m["category"] for m in data["messages"]]
-
-
 def heldout_section(name: str, heldout: Score) -> list[str]:
     lines = [
         f"## Held-out set tests/safety/{name}",
@@ -164,7 +158,7 @@ def main() -> int:
     texts, labels = load_examples()
     cv = cross_validate(texts, labels)
     screen = SafetyScreen(SafetyModel.train(texts, labels))
-    heldouts = {name: score(screen, *load_heldout(HELDOUT_DIR / name))
+    heldouts = {name: score(screen, *load_examples(HELDOUT_DIR / name))
                 for name in HELDOUT_SETS if (HELDOUT_DIR / name).exists()}
     args.report.write_text(report(cv, heldouts, len(texts)), encoding="utf-8")
     for name, heldout in heldouts.items():

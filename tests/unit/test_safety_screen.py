@@ -6,7 +6,7 @@ import pytest
 
 from bot.safety.model import SafetyModel, load_examples
 from bot.safety.screen import SafetyScreen
-from scripts.eval_safety import HELDOUT_DIR, HELDOUT_SETS, MIN_RECALL, load_heldout, score
+from scripts.eval_safety import HELDOUT_DIR, HELDOUT_SETS, MIN_RECALL, score
 
 REACHED_FALSE_ALARMS = 0.03  # what the screen reaches today; the issue's target is 0.02
 
@@ -65,7 +65,7 @@ def test_figures_on_the_separately_written_set_do_not_fall_back(name):
     and is NOT met (docs/safety_report.md: 2.1%); this guards what was reached, so a change that
     makes the screen noisier fails here."""
     texts, labels = load_examples()
-    result = score(SafetyScreen(SafetyModel.train(texts, labels)), *load_heldout(HELDOUT_DIR / name))
+    result = score(SafetyScreen(SafetyModel.train(texts, labels)), *load_examples(HELDOUT_DIR / name))
     assert result.dangerous >= 150 and result.ordinary >= 150
     assert result.recall >= MIN_RECALL, result.misses
     assert result.false_alarm_rate <= REACHED_FALSE_ALARMS, result.alarms
