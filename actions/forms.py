@@ -20,9 +20,9 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.extract import parse_consent
-from actions.kept_forms import label
+from actions.kept_forms import field_label as text_label, label
 from actions.questions import answer_service_question
-from actions.replies import FORM_INTENTS, SERVICE_FORMS, base_intent, classify
+from actions.replies import FORM_INTENTS, SERVICE_FORMS, base_intent, classify, correction
 
 MAX_TRIES = 2
 # requested_slot while the form asks "switch to X?" (actions/switching.py asks it).
@@ -74,6 +74,8 @@ class ServiceFormValidation(FormValidationAction, metaclass=abc.ABCMeta):
               tracker: Tracker, domain: DomainDict) -> list[EventType]:
         """The reply is not an answer: say what fits, then the form asks `slot` again."""
         again = [SlotSet(INTERRUPTION, kind), SlotSet(REQUESTED_SLOT, slot)]
+        if kind == "correct":
+            return self.correct(text, slot, dispatcher, tracker, domain) or again
         if kind == "switch":
             pending = {"to": intent, "from": self.form_name(), "slot": slot, "text": text}
             return [SlotSet(INTERRUPTION, kind), SlotSet(PENDING_SWITCH, pending), SlotSet(REQUESTED_SLOT, SWITCH_SLOT)]
@@ -93,6 +95,38 @@ class ServiceFormValidation(FormValidationAction, metaclass=abc.ABCMeta):
         elif kind in SAID_FOR:
             dispatcher.utter_message(response=SAID_FOR[kind], service=label(self.form_name()))
         return again
+
+    def correct(self, text: str, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                domain: DomainDict) -> list[EventType]:
+        """"刚才名字写错了": that answer is cleared and asked again; the form then goes on to the
+        next empty question. A correction that names nothing means the last answer given."""
+        required = list(self.domain_slots(domain))
+        answered = [name for name in required if name != slot and tracker.get_slot(name) is not None
+                    and not self.is_confirmation(name)]
+        named = correction(text) or ()
+        target = next((name for name in answered if name in named), None)
+        if target is None and not named:
+            target = self.last_answered(tracker, answered)
+        if target is None:
+            dispatcher.utter_message(response="utter_correction_unclear")
+            return []
+        dispatcher.utter_message(response="utter_correction", field=text_label(target))
+        clear = [SlotSet(target, None)]
+        if f"{target}_masked" in (domain.get("slots") or {}):
+            clear.append(SlotSet(f"{target}_masked", None))
+        return clear + [SlotSet(INTERRUPTION, "correct"), SlotSet(REQUESTED_SLOT, target)]
+
+    @staticmethod
+    def is_confirmation(slot: str) -> bool:
+        """Consents and the final yes are not answers one corrects: they are asked again anyway."""
+        return slot.endswith(("_consent", "_confirmed", "_waitlist"))
+
+    @staticmethod
+    def last_answered(tracker: Tracker, answered: list[str]) -> str | None:
+        for event in reversed(tracker.events):
+            if event.get("event") == "slot" and event.get("name") in answered and event.get("value") is not None:
+                return event["name"]
+        return None
 
     def switch_reply(self, text: str, message: dict, dispatcher: CollectingDispatcher,
                      tracker: Tracker) -> list[EventType]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused
+from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.kept_forms import keep
+from actions.replies import SERVICE_FORMS
 from unionkit import payloads
 
 
@@ -34,8 +36,14 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        return request_handoff(dispatcher, tracker, reason="request_human",
-                               form_data=form_so_far(tracker, domain))
+        """In a form, the form is put aside (offered back later, actions/kept_forms.py) and closed:
+        the officer takes the chat from here, and the bot comes back listening, not mid-question."""
+        events = request_handoff(dispatcher, tracker, reason="request_human",
+                                 form_data=form_so_far(tracker, domain))
+        form = (tracker.active_loop or {}).get("name")
+        if form not in SERVICE_FORMS.values():  # no form, or the status look-up: nothing worth keeping
+            return events + ([ActiveLoop(None), SlotSet("requested_slot", None)] if form else [])
+        return keep(tracker, domain, form) + [ActiveLoop(None), SlotSet("requested_slot", None)] + events
 
 
 def form_so_far(tracker: Tracker, domain: DomainDict) -> dict[str, Any] | None:

@@ -60,3 +60,8 @@ def resume(dispatcher: CollectingDispatcher, tracker: Tracker, form: str) -> lis
 def label(form: str) -> str:
     """The service's name as the worker reads it (utter_service_label_<form>)."""
     return text(f"utter_service_label_{form}")
+
+
+def field_label(slot: str) -> str:
+    """A question's subject as the worker reads it (utter_field_label_<slot>): 姓名, 手机号 ..."""
+    return text(f"utter_field_label_{slot}")

@@ -43,6 +43,26 @@ _DONT_KNOW_RE = re.compile(r"不知道|不清楚|说不上来|不记得|记不�
 # A request for a service says so: 我想 / 我要 / 帮我 / 先 / 还要 / 申请 / 报 / 办 / 登记.
 _WANT_RE = re.compile(r"想|要|帮我|先|申请|报|办|登记|换")
 _LEAVE_RE = re.compile(r"取消|不办|不弄|不填|算了|退出|不要了")
+# A correction of an earlier answer: "刚才名字写错了", "手机号输错了", "我要改一下刚才的".
+_CORRECTION_RE = re.compile(r"(写|打|填|输|说|弄|搞|报)错|改一下|要改$|重新(填|写|输|说)|手滑")
+# In a free-text slot a correction says it is about an earlier answer ("合同写错了" is a description).
+_EARLIER_RE = re.compile(r"刚才|刚刚|前面|上面|之前|上一个")
+FREE_TEXT_CORRECTION_MAX = 8  # "名字写错了" at a free-text question; "公司把我的工时打错了" is an answer
+# Which answer a correction names: words -> the slots they can mean, in any form.
+CORRECTION_FIELDS = (
+    (re.compile(r"名字|姓名|名儿"), ("name", "tr_name", "mm_name", "fu_contact")),
+    (re.compile(r"身份证|证件"), ("id_number", "st_id_number")),
+    (re.compile(r"手机|电话|号码|联系方式"), ("phone", "contact_phone", "st_phone", "sg_contact")),
+    (re.compile(r"单位|公司|厂|老板|企业"), ("employer", "wa_employer", "fu_company")),
+    (re.compile(r"行业|工种"), ("industry",)),
+    (re.compile(r"金额|钱|工资|数目|费用|多少"), ("wa_amount", "mm_amount", "ha_income")),
+    (re.compile(r"几个月|月份|多久"), ("wa_months",)),
+    (re.compile(r"人数|几个人|多少人"), ("wa_headcount", "fu_employees", "ha_household")),
+    (re.compile(r"日期|哪天|时间|几号"), ("wi_date",)),
+    (re.compile(r"医院"), ("mm_hospital",)),
+)
+# Longer texts that mention a mistake are answers (a free-text description: "合同上的名字写错了").
+CORRECTION_MAX = 16
 
 
 def base_intent(intent: str | None) -> str | None:
@@ -68,11 +88,24 @@ def plausible_employer(text: str) -> bool:
     return not looks_like_question(words) and not _REQUEST_RE.search(words)
 
 
+def correction(text: str) -> tuple[str, ...] | None:
+    """The slots a correction names (an empty tuple: it names none, so it means the last answer);
+    None when the text is no correction."""
+    words = (text or "").strip()
+    if len(words) > CORRECTION_MAX or not _CORRECTION_RE.search(words) or re.search(r"\d{3}", words):
+        return None
+    for pattern, slots in CORRECTION_FIELDS:
+        if pattern.search(words):
+            return slots
+    return ()
+
+
 def classify(text: str, intent: str | None, confidence: float, own_intent: str | None,
              parser: Callable[[str], Any] | None) -> str:
     """What a reply to the form's question is. One of
     answer   - store it as the slot's value (the slot's validator still checks it);
     cancel, human - leave it to the rules (cancel the form, hand over to a person);
+    correct  - a correction of an earlier answer (correction() says which): ask it again;
     switch   - another service (intent names it); question - answer it, ask again;
     status   - list the chat's records, ask again; repeat - the service already running;
     greet, thank, goodbye, ack - say a word, ask again.
@@ -85,6 +118,9 @@ def classify(text: str, intent: str | None, confidence: float, own_intent: str |
         if base in SERVICE_FORMS and base != own_intent:
             return "switch"
         return "answer" if parser is None or parser(text) not in (None, False) or "{" in text else "ack"
+    if correction(text) is not None and (parser is not None or _EARLIER_RE.search(text) or (
+            len(text) <= FREE_TEXT_CORRECTION_MAX and correction(text))):
+        return "correct"
     if parser is not None and parser(text) not in (None, False):
         return "answer"  # "十几个人" is a headcount even if the model hears request_human
     if _DONT_KNOW_RE.search(text) and not _LEAVE_RE.search(text):

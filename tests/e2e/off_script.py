@@ -125,3 +125,25 @@ def offer_a_person_once(chat) -> None:
     assert "没看懂金额" in third and OFFER_HUMAN not in third, third
     later = chat.say("七八千")
     assert "多长时间" in later and OFFER_HUMAN not in later, later
+
+
+def corrections_in_the_join_form(chat) -> None:
+    """刚才名字写错了 at the ID question asks for the name again (no cancel, not stored as the ID);
+    我刚才打错字了 at the employer question means the phone just given. The summary shows the
+    corrected answers."""
+    assert "姓名" in chat.say("我想入会")
+    assert "同意" in chat.say("张卫")
+    assert "身份证号" in chat.say("同意")
+    reply = chat.say("刚才名字写错了")
+    assert "姓名" in reply and "重新" in reply and "已经取消" not in reply, reply
+    reply = chat.say("张伟")
+    assert "身份证号" in reply and "同意" not in reply, reply  # the consent already given is kept
+    assert "手机号" in chat.say(fresh_id_number())
+    wrong, right = fresh_phone(), fresh_phone()
+    assert "单位" in chat.say(wrong)
+    reply = chat.say("我刚才打错字了")
+    assert "手机号" in reply and "重新" in reply and "已经取消" not in reply, reply
+    assert "单位" in chat.say(right)
+    assert "行业" in chat.say("顺丰速运有限公司")
+    summary = chat.say("快递物流")
+    assert "姓名：张伟" in summary and right[-4:] in summary and wrong[-4:] not in summary, summary

@@ -139,3 +139,27 @@ def test_two_officers_claim_through_the_gateway_at_once(live_stack, web_chat):
     assert sorted(results) == [200, 409]
     assert results[409].post(f"/handoffs/{handoff_id}/close", {"outcome": "resolved"}).status_code == 409
     assert results[200].post(f"/handoffs/{handoff_id}/close", {"outcome": "resolved"}).status_code == 200
+
+
+def test_a_person_asked_for_inside_a_form_and_the_form_kept(live_stack, web_chat):
+    """转人工 in the wage form: the officer takes over with what was entered; the form is put aside,
+    so after the close the bot listens (no form question) and the service picks up where it was."""
+    _, token = create_officer(live_stack)
+    officer = Officer(live_stack, token)
+    assert officer.get().status_code == 200
+    chat = web_chat()
+    assert "哪个单位" in chat.say_text("老板欠我工资")
+    assert "多少钱" in chat.say_text("鸿达建筑劳务有限公司")
+    notice = chat.say_text("转人工")
+    assert "12351" in notice and "多少钱" not in notice, notice
+    item = officer.waiting_for(chat.session_id)
+    detail = officer.get(f"/handoffs/{item['id']}").json()
+    assert "鸿达建筑劳务有限公司" in str(detail.get("form_data")), detail.get("form_data")
+    tracker = rasa_events(live_stack, f"web:{chat.session_id}")
+    assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name"), tracker["active_loop"]
+
+    assert officer.post(f"/handoffs/{item['id']}/claim").status_code == 200
+    assert officer.post(f"/handoffs/{item['id']}/close", {"outcome": "resolved"}).status_code == 200
+    wait_for_message(chat, "bot", texts.text("utter_handoff_back"))
+    reply = chat.say_text("我要讨薪")
+    assert "接着刚才的" in reply and "多少钱" in reply and "哪个单位" not in reply, reply

@@ -72,3 +72,7 @@ def test_question_before_the_service_and_a_request(chat, new_chat):
 
 def test_offer_a_person_once(chat):
     off_script.offer_a_person_once(chat)
+
+
+def test_corrections_in_a_form(chat):
+    off_script.corrections_in_the_join_form(chat)

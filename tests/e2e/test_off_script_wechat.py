@@ -59,3 +59,7 @@ def new_chat(gateway, api):
 @pytest.fixture()
 def chat(new_chat):
     return new_chat()
+
+
+def test_corrections_in_a_form(chat):
+    off_script.corrections_in_the_join_form(chat)

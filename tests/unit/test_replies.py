@@ -90,3 +90,30 @@ def test_low_confidence_is_left_to_the_validator():
 ])
 def test_consent(text, expected):
     assert parse_consent(text) is expected
+
+
+@pytest.mark.parametrize("text,names", [
+    ("刚才名字写错了", "name"), ("手机号输错了", "phone"), ("身份证号填错了", "id_number"),
+    ("单位名字写错了", "name"),  # 名字 is named first; the form picks the slot it has
+    ("欠薪金额说错了", "wa_amount"), ("我刚才打错字了", None), ("我要改一下刚才的", None)])
+def test_corrections_name_the_answer(text, names):
+    from actions.replies import correction
+
+    slots = correction(text)
+    assert slots is not None
+    assert (names in slots) if names else slots == ()
+
+
+@pytest.mark.parametrize("text", ["合同上的名字被公司写错了好几次也不改", "13912345678 刚才写错了", "张伟", "没错"])
+def test_not_corrections(text):
+    from actions.replies import correction
+
+    assert correction(text) is None
+
+
+def test_a_correction_in_a_form_is_no_cancel_and_no_answer():
+    # The NLU may hear deny or cancel; the form hears a correction, at a value and at a free-text slot.
+    assert classify("刚才名字写错了", "cancel", 0.8, J, parse_consent) == "correct"
+    assert classify("我刚才打错字了", "deny", 0.8, J, lambda t: None) == "correct"
+    # At a free-text question, a mistake that is not about an earlier answer is the answer itself.
+    assert classify("公司把我的工时打错了", "wage_arrears", 0.8, W, None) == "answer"
