@@ -31,6 +31,8 @@ def _due_today(item: dict, now: dt.datetime, tz: dt.tzinfo) -> bool:
 
 def list_item(record: dict, now: dt.datetime, tz: dt.tzinfo) -> dict:
     item = {key: record.get(key) for key in LIST_FIELDS}
+    # Masked here too: a single record's GET from the back end has them in full.
+    item["phone"], item["summary"] = mask_pii(item["phone"]), mask_pii(item["summary"])
     item["priority"] = item["priority"] or "normal"
     item["flagged"] = bool(record.get("overdue_flagged")) and bool(record.get("overdue"))
     item["due_today"] = _due_today(record, now, tz)
