@@ -122,6 +122,7 @@ def to_dict(record, masked: bool = False, last_message: Any = ...) -> dict:
     kind = kind_of(record)
     data = {"number": record.number, "kind": kind.name, **kind.fields(record, masked), "status": record.status,
             "assignee": record.assignee, "team": record.team, "due_at": ts(record.due_at),
+            "next_statuses": list(workflow.allowed(kind.name, record.status)),
             "overdue": is_overdue(record), "overdue_flagged": record.overdue_flagged_at is not None,
             "first_action_at": ts(record.first_action_at), "resolved_at": ts(record.resolved_at),
             "channel": record.channel, "channel_user": record.channel_user,

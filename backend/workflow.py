@@ -46,5 +46,6 @@ def word(status: str | None) -> str:
     return (_desk_config().get("status_words") or {}).get(status, status or "")
 
 
+
 def summary_template(kind: str) -> str:
     return (_desk_config().get("summaries") or {}).get(kind, "")

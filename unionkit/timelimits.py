@@ -63,3 +63,8 @@ class TimeLimits:
         if kind == "case" and type_ in self._case_teams:
             return self._case_teams[type_]
         return self._teams.get(kind, "general")
+
+
+def status_words(path: Path = DESK_FILE) -> dict[str, str]:
+    """Statuses in plain words (config/desk.yml status_words)."""
+    return dict((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("status_words") or {})

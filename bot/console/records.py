@@ -64,6 +64,7 @@ def detail(record: dict, viewer: User, now: dt.datetime, tz: dt.tzinfo) -> dict:
         "kind": record.get("kind"), "channel": record.get("channel"),
         "conversation_id": record.get("channel_user"), "resolved_at": record.get("resolved_at"),
         "first_action_at": record.get("first_action_at"), "last_message": record.get("last_message"),
+        "next_statuses": record.get("next_statuses") or [],
         "history": [{k: h.get(k) for k in HISTORY_FIELDS} for h in record.get("history") or []],
         "notes": [{k: h.get(k) for k in ("id", "at", "actor", "note")} for h in record.get("notes") or []],
         "holder": holder, "masked": not holder,
