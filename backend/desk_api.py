@@ -20,7 +20,7 @@ import statistics
 from datetime import datetime, time, timedelta, timezone
 
 from flask import Blueprint, request
-from sqlalchemy import select, update
+from sqlalchemy import false, select, update
 
 from backend import desk, workflow
 from backend.db import db
@@ -97,8 +97,11 @@ def list_records():
         if statuses := _csv("status"):
             stmt = stmt.where(model.status.in_(statuses))
         if priorities := _csv("priority"):
-            stmt = stmt.where(model.priority.in_(priorities)) if name == "case" else \
-                (stmt.where(False) if "normal" not in priorities else stmt)
+            # Only cases have a priority; every other record counts as normal.
+            if name == "case":
+                stmt = stmt.where(model.priority.in_(priorities))
+            elif "normal" not in priorities:
+                stmt = stmt.where(false())
         if teams := _csv("team"):
             stmt = stmt.where(model.team.in_(teams))
         assignee = request.args.get("assignee")

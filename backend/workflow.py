@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import yaml
-
-from unionkit.timelimits import DESK_FILE
+from unionkit.timelimits import desk_config
 
 TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "membership": {"submitted": ("reviewing",), "reviewing": ("approved", "rejected")},
@@ -39,7 +37,7 @@ def open_statuses(kind: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _desk_config() -> dict:
-    return yaml.safe_load(DESK_FILE.read_text(encoding="utf-8")) or {}
+    return desk_config()
 
 
 def word(status: str | None) -> str:

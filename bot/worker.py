@@ -33,6 +33,7 @@ class Job:
 def jobs(app: Flask) -> list[Job]:
     from bot.console.overdue import flag_overdue
     from bot.faq.live_index import publish_if_missing
+    from unionkit.timelimits import desk_config
 
     outbox, backend, handoff = (app.extensions[k] for k in ("outbox", "union_backend", "handoff"))
     return [
@@ -41,7 +42,7 @@ def jobs(app: Flask) -> list[Job]:
         # A new or flushed Redis has no FAQ snapshot for the action server: publish it again.
         Job("faq-publish", 5.0, publish_if_missing),
         # Records past their time limit: flagged to their team once, counted (bot/console/overdue.py).
-        Job("desk-overdue", 60.0, lambda: flag_overdue(backend)),
+        Job("desk-overdue", float(desk_config().get("overdue_check_seconds", 60)), lambda: flag_overdue(backend)),
     ]
 
 

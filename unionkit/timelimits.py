@@ -65,6 +65,10 @@ class TimeLimits:
         return self._teams.get(kind, "general")
 
 
+def desk_config(path: Path = DESK_FILE) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
 def status_words(path: Path = DESK_FILE) -> dict[str, str]:
     """Statuses in plain words (config/desk.yml status_words)."""
-    return dict((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("status_words") or {})
+    return dict(desk_config(path).get("status_words") or {})

@@ -166,6 +166,8 @@ def test_the_desk_list_orders_filters_and_searches(api, backend_app):
     assert numbers("q=2222") == [done]
     assert numbers("q=" + soon.lower()) == [soon]
     assert numbers("team=legal") == [late, done]
+    assert numbers("priority=urgent") == []
+    assert numbers("priority=normal") == [late, soon, done]  # records without a priority count as normal
     assert numbers("due=today")[:1] == [late]
     api.post(f"/v1/records/{late}/assign", json={"assignee": "li"})
     assert numbers("assignee=li") == [late] and late not in numbers("assignee=none")
