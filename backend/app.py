@@ -27,8 +27,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app, settings.backend_database_url)
 
     from backend.api import bp
+    from backend.desk_api import bp as desk_bp
 
     app.register_blueprint(bp, url_prefix="/union-api")
+    app.register_blueprint(desk_bp, url_prefix="/union-api")
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -1,8 +1,8 @@
 """Tables of the reference union back end (SQLAlchemy 1.4, declarative).
 
 Every table is prefixed ``ub_`` so the back end can share a database with the gateway.
-The schema is created by backend/migrations/versions/backend_0001_tables.py (keep both in step;
-tests/backend/test_schema.py compares them).
+The schema is created by backend/migrations/versions/ (backend_0001_tables, backend_0002_desk; keep
+them in step with this file: tests/backend/test_backend_schema.py compares them).
 """
 from __future__ import annotations
 
@@ -22,11 +22,15 @@ NAMING_CONVENTION = {
 
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
-MEMBERSHIP_STATUSES = ("submitted", "approved", "rejected")
+MEMBERSHIP_STATUSES = ("submitted", "reviewing", "approved", "rejected")
 CASE_TYPES = ("wage_arrears", "work_injury", "legal_aid", "hardship_aid", "medical_mutual_aid")
 CASE_PRIORITIES = ("normal", "urgent")
-CASE_STATUSES = ("open", "in_progress", "closed")
-ENROLLMENT_STATUSES = ("enrolled", "waitlisted")
+CASE_STATUSES = ("open", "in_progress", "resolved", "referred", "closed")
+ENROLLMENT_STATUSES = ("enrolled", "waitlisted", "attended", "cancelled")
+FOUNDING_STATUSES = ("received", "guiding", "founded", "closed")
+SUGGESTION_STATUSES = ("received", "answered")
+RECORD_KINDS = ("membership", "case", "enrollment", "founding", "suggestion")
+EVENT_ACTIONS = ("created", "status", "message", "assign", "note")
 
 
 def utcnow() -> datetime:
@@ -37,7 +41,19 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class MembershipApplication(Base):
+class DeskColumns:
+    """What the case desk keeps on every record: who works it, by when, and when it was first
+    touched and finished (the on-time rate and the medians of /v1/stats/desk)."""
+
+    assignee = Column(String(64), nullable=True, index=True)
+    team = Column(String(32), nullable=True)
+    due_at = Column(DateTime(timezone=True), nullable=True, index=True)
+    first_action_at = Column(DateTime(timezone=True), nullable=True)
+    resolved_at = Column(DateTime(timezone=True), nullable=True)
+    overdue_flagged_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class MembershipApplication(DeskColumns, Base):
     """网上入会申请."""
 
     __tablename__ = "ub_membership_applications"
@@ -57,7 +73,7 @@ class MembershipApplication(Base):
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
 
 
-class Case(Base):
+class Case(DeskColumns, Base):
     """维权诉求 / 工伤 / 法律援助 / 困难帮扶 / 医疗互助."""
 
     __tablename__ = "ub_cases"
@@ -79,6 +95,7 @@ class Case(Base):
     channel = Column(String(32), nullable=True)
     channel_user = Column(String(200), nullable=True, index=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
 
 
 class Course(Base):
@@ -98,7 +115,7 @@ class Course(Base):
     enrollments = relationship("Enrollment", back_populates="course", lazy="raise")
 
 
-class Enrollment(Base):
+class Enrollment(DeskColumns, Base):
     """培训报名; at most one per phone and course."""
 
     __tablename__ = "ub_enrollments"
@@ -116,14 +133,16 @@ class Enrollment(Base):
     channel = Column(String(32), nullable=True)
     channel_user = Column(String(200), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
 
     course = relationship("Course", back_populates="enrollments", lazy="raise")
 
 
-class UnionFoundingRequest(Base):
+class UnionFoundingRequest(DeskColumns, Base):
     """建会申请."""
 
     __tablename__ = "ub_union_founding_requests"
+    __table_args__ = (CheckConstraint(_in("status", FOUNDING_STATUSES), name="ck_ub_founding_status"),)
 
     id = Column(Integer, primary_key=True)
     number = Column(String(32), nullable=False, unique=True)
@@ -132,21 +151,52 @@ class UnionFoundingRequest(Base):
     contact_name = Column(String(64), nullable=False)
     phone = Column(String(20), nullable=False, index=True)
     details = Column(JSON, nullable=True)
+    status = Column(String(16), nullable=False, default="received")
     channel = Column(String(32), nullable=True)
     channel_user = Column(String(200), nullable=True, index=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
 
 
-class Suggestion(Base):
+class Suggestion(DeskColumns, Base):
     """合理化建议."""
 
     __tablename__ = "ub_suggestions"
+    __table_args__ = (CheckConstraint(_in("status", SUGGESTION_STATUSES), name="ck_ub_suggestions_status"),)
 
     id = Column(Integer, primary_key=True)
     number = Column(String(32), nullable=False, unique=True)
     text = Column(Text, nullable=False)
     name = Column(String(64), nullable=True)
     phone = Column(String(20), nullable=True, index=True)
+    status = Column(String(16), nullable=False, default="received")
     channel = Column(String(32), nullable=True)
     channel_user = Column(String(200), nullable=True, index=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class RecordEvent(Base):
+    """One step in a record's history (any kind, by number); also the feed GET /v1/events that
+    the gateway's worker reads to tell the worker. Ids increase in commit order (see
+    backend.desk.add_event), so a reader that remembers the last id misses nothing."""
+
+    __tablename__ = "ub_record_events"
+    __table_args__ = (
+        CheckConstraint(_in("kind", RECORD_KINDS), name="ck_ub_record_events_kind"),
+        CheckConstraint(_in("action", EVENT_ACTIONS), name="ck_ub_record_events_action"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(32), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)
+    type = Column(String(32), nullable=True)
+    action = Column(String(16), nullable=False)
+    from_value = Column(String(64), nullable=True)  # a status, or an assignee
+    to_value = Column(String(64), nullable=True)
+    note = Column(Text, nullable=True)  # internal: officers only
+    message = Column(Text, nullable=True)  # what the worker reads
+    actor = Column(String(64), nullable=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    channel = Column(String(32), nullable=True)
+    channel_user = Column(String(200), nullable=True)

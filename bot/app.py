@@ -93,6 +93,9 @@ def _register_blueprints(app: Flask) -> None:
     from bot.console.views import bp as console_bp
 
     app.register_blueprint(console_bp)
+    from bot.console.desk import bp as desk_bp
+
+    app.register_blueprint(desk_bp)
     from bot.admin import bp as admin_bp
     from bot.faq.feedback import bp as feedback_bp
 

@@ -1,7 +1,8 @@
 """The worker process: `flask --app server worker` (scripts/stack.py starts one under `make run`).
 
 Background jobs run here, not in the web workers: the outbox retries (writes the back end still
-owes), the sweep for handoffs left unclaimed, re-publishing the FAQ when Redis lost it; later jobs
+owes), the sweep for handoffs left unclaimed, re-publishing the FAQ when Redis lost it, the case
+desk's overdue flags; later jobs
 are added to `jobs()`. Every job is
 safe with any number of worker processes against one Redis and one database: the outbox claims
 items with a lease, the sweep flags a handoff with a conditional UPDATE, so no job is done twice.
@@ -30,7 +31,9 @@ class Job:
 
 
 def jobs(app: Flask) -> list[Job]:
+    from bot.console.overdue import flag_overdue
     from bot.faq.live_index import publish_if_missing
+    from unionkit.timelimits import desk_config
 
     outbox, backend, handoff = (app.extensions[k] for k in ("outbox", "union_backend", "handoff"))
     return [
@@ -38,6 +41,8 @@ def jobs(app: Flask) -> list[Job]:
         Job("handoff-sweep", handoff.cfg.sweep_seconds, handoff.sweep_unclaimed),
         # A new or flushed Redis has no FAQ snapshot for the action server: publish it again.
         Job("faq-publish", 5.0, publish_if_missing),
+        # Records past their time limit: flagged to their team once, counted (bot/console/overdue.py).
+        Job("desk-overdue", float(desk_config().get("overdue_check_seconds", 60)), lambda: flag_overdue(backend)),
     ]
 
 

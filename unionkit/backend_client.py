@@ -50,5 +50,9 @@ class UnionBackend:
     def list(self, path: str, **filters) -> list[dict]:
         return self._request("GET", path, params={k: v for k, v in filters.items() if v is not None})["items"]
 
-    def get(self, path: str) -> dict:
-        return self._request("GET", path)
+    def get(self, path: str, **params) -> dict:
+        return self._request("GET", path, params={k: v for k, v in params.items() if v is not None} or None)
+
+    def post(self, path: str, body: dict | None = None) -> dict:
+        """A POST that is not a filing (the desk's status moves, assignments, notes)."""
+        return self._request("POST", path, json=body or {})

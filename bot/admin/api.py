@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, abort, g, jsonify, request
+from flask import Response, abort, current_app, g, jsonify, request
 
 from bot.accounts.service import api_auth, audit
 from bot.admin import bp, stats
@@ -130,4 +130,6 @@ def api_unanswered():
 @api_auth("staff")
 def api_stats():
     start, end = stats.date_range(request.args.get("from"), request.args.get("to"))
-    return jsonify(stats.collect(start, end))
+    figures = stats.collect(start, end)
+    figures.update(stats.desk(current_app.extensions["union_backend"], start, end))
+    return jsonify(figures)

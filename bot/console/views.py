@@ -17,6 +17,7 @@ from bot.models import User
 from bot.request_body import json_object
 from config.database import Session
 from config.settings import PROJECT_ROOT
+from unionkit import timelimits
 
 bp = Blueprint("console", __name__)
 
@@ -32,7 +33,8 @@ def _handoff_error(exc: HandoffError):
 @bp.get("/console")
 @page_role_required("officer")
 def index():
-    return render_template("console/index.html", teams=TEAMS, outcomes=OUTCOMES)
+    return render_template("console/index.html", teams=TEAMS, outcomes=OUTCOMES,
+                           desk_status_words=timelimits.status_words())
 
 
 # ---- the API ---------------------------------------------------------------------------------------

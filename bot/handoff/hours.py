@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from unionkit import texts, workdays
+from unionkit import texts
+from unionkit.worktime import WorkCalendar
 from bot.handoff.settings import HandoffSettings
 
 # How far ahead to look for the next opening (a long public holiday is at most ~9 days).
@@ -13,7 +14,10 @@ _LOOKAHEAD_DAYS = 31
 class OfficeHours:
     def __init__(self, cfg: HandoffSettings):
         self.cfg = cfg
-        self.tz = dt.timezone(dt.timedelta(hours=cfg.utc_offset_hours))
+        # The same working days as the case desk's time limits (unionkit/worktime.py).
+        self.calendar = WorkCalendar(utc_offset_hours=cfg.utc_offset_hours, days=cfg.days, start=cfg.start,
+                                     end=cfg.end, holidays=cfg.holidays, extra_workdays=cfg.extra_workdays)
+        self.tz = self.calendar.tz
 
     def local(self, now: dt.datetime) -> dt.datetime:
         """`now` (aware, or naive UTC) in the office's time zone."""
@@ -24,11 +28,7 @@ class OfficeHours:
     def is_workday(self, day: dt.date) -> bool:
         """The office's days, less China's statutory holidays, plus its make-up working days
         (unionkit/workdays.py); config/handoff.yml may add closed days and extra working days."""
-        if day in self.cfg.extra_workdays:
-            return True
-        if day in self.cfg.holidays or workdays.is_statutory_holiday(day):
-            return False
-        return day.weekday() in self.cfg.days or workdays.is_makeup_workday(day)
+        return self.calendar.is_workday(day)
 
     def is_open(self, now: dt.datetime) -> bool:
         local = self.local(now)

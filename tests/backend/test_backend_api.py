@@ -108,13 +108,18 @@ def test_membership_id_number_checks(api, bad, fragment):
     assert fragment in resp.get_json()["fields"]["id_number"]
 
 
-def test_membership_approve_and_reject(api):
+def test_membership_review_approve_and_the_forbidden_moves(api):
+    """PATCH {"status"} follows the desk's workflow: submitted -> reviewing -> approved | rejected."""
     number = api.post("/v1/membership-applications", json=membership()).get_json()["number"]
+    resp = api.patch(f"/v1/membership-applications/{number}", json={"status": "approved"})
+    assert resp.status_code == 409 and resp.get_json()["error"] == "forbidden_transition"
+    assert "审核中" in resp.get_json()["message"] and resp.get_json()["allowed"] == ["reviewing"]
+    assert api.patch(f"/v1/membership-applications/{number}", json={"status": "reviewing"}).status_code == 200
     resp = api.patch(f"/v1/membership-applications/{number}", json={"status": "approved"})
     assert resp.status_code == 200 and resp.get_json()["status"] == "approved"
     assert api.get(f"/v1/membership-applications/{number}").get_json()["status"] == "approved"
     resp = api.patch(f"/v1/membership-applications/{number}", json={"status": "rejected"})
-    assert resp.get_json()["status"] == "rejected"
+    assert resp.status_code == 409 and "已办结" in resp.get_json()["message"]
     resp = api.patch(f"/v1/membership-applications/{number}", json={"status": "maybe"})
     assert resp.status_code == 400 and "status" in resp.get_json()["fields"]
     assert api.patch("/v1/membership-applications/RH20000101-ZZZZ", json={"status": "approved"}).status_code == 404
@@ -126,6 +131,7 @@ def test_membership_filters_and_masking(api):
     b = api.post("/v1/membership-applications",
                  json=membership(name="王五", id_number=other_id, phone="13687654321", channel_user="wechat:o2")
                  ).get_json()["number"]
+    api.patch(f"/v1/membership-applications/{b}", json={"status": "reviewing"})
     api.patch(f"/v1/membership-applications/{b}", json={"status": "approved"})
 
     items = api.get("/v1/membership-applications").get_json()["items"]
