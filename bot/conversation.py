@@ -54,7 +54,7 @@ class ConversationService:
             # Show what the worker tapped, not the machine payload.
             shown = next((b["title"] for b in transcript.last_buttons(cid) if b.get("payload") == payload), payload)
         # Only the worker's own words are screened: a button's payload is the bot's.
-        danger = self.safety.check(text) if self.safety is not None and not payload else None
+        danger = self.safety.check(text, cid) if self.safety is not None and not payload else None
         transcript.add_many(cid, "user", [(shown, None)],
                             intent=f"safety_{danger.category}" if danger else None)
         if danger is not None:

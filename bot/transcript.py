@@ -40,6 +40,14 @@ def last_buttons(conversation_id: str) -> list[dict]:
     return list(msg.buttons or []) if msg else []
 
 
+def last_bot_text(conversation_id: str) -> str | None:
+    """What the bot said last (the question a form is waiting on, if any)."""
+    row = (Session.query(Message.text)
+           .filter(Message.conversation_id == conversation_id, Message.role == "bot")
+           .order_by(Message.id.desc()).first())
+    return row[0] if row else None
+
+
 def as_json(msg: Message) -> dict:
     return {"id": msg.id, "role": msg.role, "text": msg.text, "buttons": msg.buttons or [],
             "ts": msg.ts.isoformat() + "Z"}

@@ -23,7 +23,7 @@ from bot.safety.patterns import CATEGORIES
 from bot.safety.screen import GUARDED_THRESHOLD, THRESHOLD, SafetyScreen
 
 ROOT = Path(__file__).resolve().parent.parent
-HELDOUT_SETS = ("heldout_v5.yml",)
+HELDOUT_SETS = ("heldout_v6.yml",)
 # Sets that were held out, then used to choose the guards and settings, then moved into the
 # training data (bot/safety/training_used_testset_*.yml): what each measured when it was used.
 HISTORY = (
@@ -38,6 +38,9 @@ HISTORY = (
     ("heldout_v5.yml", "+ the forms' answers (after end-to-end failures on 四口人, 十几个人)", "0.991", "3.0%"),
     ("heldout_v5.yml", "+ ordinary NLU messages and follow-up phrases (after 我还想问个问题); looked at", "0.983",
      "2.6%"),
+    ("heldout_v5.yml", "threshold 0.4 again, goodbyes as ordinary training messages", "0.983", "2.1%"),
+    ("heldout_v5.yml", "every ordinary NLU example as none, n-grams of particles only dropped (short replies "
+     "such as 免了 / 我打错字了 were danger at 0.99); moved into training after this", "0.970", "3.0%"),
 )
 HELDOUT_DIR = ROOT / "tests" / "safety"
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)

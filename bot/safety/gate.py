@@ -12,7 +12,9 @@ import logging
 from prometheus_client import Counter
 
 from unionkit import texts
+from bot import transcript
 from bot.rasa_client import BotReply
+from bot.safety.context import asks_for_a_description
 from bot.safety.screen import Danger, SafetyScreen
 
 log = logging.getLogger(__name__)
@@ -30,9 +32,14 @@ class SafetyGate:
         self.screen = screen
         self.handoffs = handoffs  # bot.handoff.service.HandoffService
 
-    def check(self, text: str) -> Danger | None:
+    def check(self, text: str, conversation_id: str | None = None) -> Danger | None:
         try:
-            return self.screen.check(text)
+            danger = self.screen.check(text)
+            if danger is not None and danger.source == "model" and conversation_id:
+                # Only now is the transcript read: most messages are no alarm at all.
+                if asks_for_a_description(transcript.last_bot_text(conversation_id)):
+                    return self.screen.check(text, describing=True)
+            return danger
         except Exception:  # noqa: BLE001 - a broken screen must not silence the chat
             log.exception("safety screen failed")
             return None

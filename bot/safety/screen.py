@@ -39,13 +39,17 @@ class SafetyScreen:
     def from_training_file(cls, threshold: float = THRESHOLD) -> "SafetyScreen":
         return cls(SafetyModel.from_files(), threshold)
 
-    def check(self, text: str) -> Danger | None:
+    def check(self, text: str, describing: bool = False) -> Danger | None:
+        """`describing`: the message answers a form question asking to describe an event being
+        reported (bot/safety/context.py); then only a pattern raises an alarm."""
         if not text or not text.strip() or text.startswith("/"):
             return None  # a button payload carries no words of the worker's
         category, guarded = pattern_category(text)
         prediction = self.model.predict([text])[0]
         if category and not guarded and prediction.danger >= PATTERN_FLOOR:
             return Danger(category, "pattern", prediction.danger)
+        if describing:
+            return None
         if prediction.danger >= (self.guarded_threshold if guarded else self.threshold):
             return Danger(category or prediction.category, "model", prediction.danger)
         return None

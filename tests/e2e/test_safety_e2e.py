@@ -110,3 +110,17 @@ def test_wechat_text_and_voice_are_screened(live_stack, wechat, officer):
     assert spoken.status == 200 and spoken.text and "12356" in spoken.text
     assert rasa_user_texts(live_stack, f"wechat:{speaker.openid}") == []
     officer.post(f"/handoffs/{handoff_of(officer, speaker.openid)['id']}/close", {"outcome": "resolved"})
+
+
+def test_describing_an_injury_in_the_injury_form_is_the_answer(live_stack, web_chat, officer):
+    """右手被压了 answers 怎么受的伤 (no alarm, the form goes on); 血止不住了 at the next question is danger."""
+    chat = web_chat()
+    assert texts.text("utter_ask_wi_date") in chat.say_text("我上班的时候受伤了")
+    assert texts.text("utter_ask_wi_how") in chat.say_text("前天")
+    reply = chat.say_text("右手被压了")
+    assert texts.text("utter_ask_wi_injury") in reply and "120" not in reply, reply
+    reply = chat.say_text("现在还在流血 血止不住了")
+    assert "120" in reply and texts.text("utter_ask_wi_insurance") not in reply, reply
+    item = handoff_of(officer, chat.session_id)
+    assert item["reason"] == "safety_medical"
+    officer.post(f"/handoffs/{item['id']}/close", {"outcome": "resolved"})

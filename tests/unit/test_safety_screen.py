@@ -86,3 +86,24 @@ def test_the_trained_pipeline_is_saved_once_and_a_foreign_file_is_refused(tmp_pa
     sio.dump({"x": pytest.approx(1)}, saved)
     with pytest.raises(ValueError):
         safety_model._load(saved)
+
+
+@pytest.mark.parametrize("text", ["我打错字了", "先不换了", "不必了", "免了", "甭管了", "说漏了", "我挂了", "结束对话", "点错了"])
+def test_short_replies_are_no_alarm(screen, text):
+    """Short replies carry little but particles (了, 吧); those alone are no evidence of danger."""
+    assert screen.check(text) is None, (text, screen.check(text))
+
+
+def test_describing_a_reported_injury_takes_a_pattern_to_alarm(screen):
+    """Answering 'how were you hurt' in the injury form, 右手被压了 is the answer; 血止不住 is still danger."""
+    assert screen.check("右手被压了", describing=True) is None
+    assert screen.check("被机器压了手 现在血止不住", describing=True).category == "medical"
+    assert screen.check("我不想活了", describing=True).category == "self_harm"
+
+
+def test_the_describing_questions_are_the_forms_own():
+    from bot.safety.context import asks_for_a_description
+    from unionkit import texts
+
+    assert asks_for_a_description(texts.text("utter_ask_wi_how"))
+    assert not asks_for_a_description(texts.text("utter_ask_wa_amount")) and not asks_for_a_description(None)
