@@ -60,7 +60,8 @@ def _csrf_failed(exc: CSRFError):
     message = current_app.extensions["floods"].text("csrf_expired")
     if request.path.startswith("/api/"):
         return jsonify({"error": "csrf_failed", "message": message, "reason": exc.description}), 400
-    return render_template("login.html", form=LoginForm(), refused=message), 400
+    exc.description = message  # a form page: Flask's error page, in words the officer reads
+    return exc
 
 
 def home_for(user: User) -> str:
