@@ -75,6 +75,22 @@ def start_before_gateway(live: LiveStack, workdir: Path) -> tuple[Gateway, objec
     return Gateway("before", url), proc
 
 
+def drain(live: LiveStack, limit: float = 180) -> None:
+    """Waits until Rasa answers a fresh sender within a second: a phase's backlog (Rasa goes on with
+    turns the gateway stopped waiting for) must not fall on the next phase."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        t0 = time.monotonic()
+        try:
+            requests.post(f"{live.rasa_url}/webhooks/rest/webhook", timeout=30,
+                          json={"sender": f"drain-{uuid.uuid4().hex[:8]}", "message": "你好"})
+        except requests.RequestException:
+            pass
+        if time.monotonic() - t0 < 1.0:
+            return
+        time.sleep(1.0)
+
+
 # --- flood: one openid, many at a time; two others meanwhile ------------------------------------
 def flood_round(gw: Gateway, flood: int, parallel: int, others: int) -> dict:
     run = uuid.uuid4().hex[:6]
@@ -277,12 +293,15 @@ def main() -> int:
             order = (before, after) if r % 2 == 0 else (after, before)
             for gw in order:
                 if "flood" in phases:
+                    drain(live)
                     print(f"* round {r + 1}: flood on {gw.name}", flush=True)
                     results["flood"][gw.name].append(flood_round(gw, args.flood, args.parallel, args.others))
                 if "wechat" in phases:
+                    drain(live)
                     print(f"* round {r + 1}: {args.chats} WeChat chats on {gw.name}", flush=True)
                     results["wechat"][gw.name].append(wechat_round(gw, api, args.chats, args.turns, 90))
                 if "web" in phases:
+                    drain(live)
                     print(f"* round {r + 1}: {args.chats} web chats on {gw.name}", flush=True)
                     results["web"][gw.name].append(web_round(gw, args.chats, args.turns, 90))
     finally:
