@@ -37,9 +37,17 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address (rate limits, login backoff) from that many proxies' X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
 
     database.init_app(app, settings.database_url)  # app.extensions["db"], this app's sessions
     app.extensions["redis"] = redis_from_url(settings.redis_url)
+    from bot import floods
+
+    floods.init_app(app)  # rate limits and turn locks (config/floods.yml)
     _register_services(app, settings)
 
     # CSRF is checked centrally (see _csrf_for_cookie_sessions), not per blueprint.
@@ -49,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     account_views.init_app(app)
     _register_blueprints(app)
+    floods.limit_routes(app)
     _csrf_for_cookie_sessions(app)
     _register_error_handlers(app)
     _register_cli(app)
@@ -69,6 +78,9 @@ def _register_services(app: Flask, settings: Settings) -> None:
     conversations = ConversationService(
         rasa, unavailable_reply=lambda: BotReply(**texts.response("utter_service_unavailable")))
     conversations.payload_handlers[payloads.FAQ_LOOKUP] = unanswered.record_from_payload
+    conversations.turn_locks = app.extensions["turn_locks"]
+    policy = app.extensions["floods"]
+    conversations.in_progress_reply = lambda: BotReply(text=policy.text("turn_in_progress"))
     app.extensions["conversations"] = conversations
     # The worker's outbox retries and /healthz use these; the actions have their own (actions/connectors.py).
     app.extensions["union_backend"] = UnionBackend(settings.backend_url, settings.backend_api_key,
@@ -77,6 +89,9 @@ def _register_services(app: Flask, settings: Settings) -> None:
     from bot import handoff
 
     handoff.init_app(app)  # app.extensions["handoff"], and the router in front of Rasa
+    from bot.channels.web_turns import WebTurns
+
+    app.extensions["web_turns"] = WebTurns(app, settings.web_reply_budget, BotReply(text=policy.text("web_busy")))
     from bot import safety
 
     safety.init_app(app)  # the safety screen in front of everything, app.extensions["safety"]

@@ -44,6 +44,10 @@ class ConversationService:
         self.payload_handlers: dict[str, PayloadHandler] = {}
         self.unavailable_reply = unavailable_reply
         self.safety = None  # bot.safety.gate.SafetyGate, set by bot.safety.init_app
+        # bot.floods.turn_lock.TurnLocks (one turn in flight per conversation) and what a second
+        # message meanwhile is told; set by the app (None: no lock, as with FLOODS_CONTAINED=0).
+        self.turn_locks = None
+        self.in_progress_reply: Callable[[], BotReply] | None = None
 
     def user_says(self, channel: str, user: str, text: str = "", payload: str | None = None,
                   metadata: dict | None = None, timeout: float | None = None) -> list[BotReply]:
@@ -62,7 +66,19 @@ class ConversationService:
             TURNS.labels(channel, "safety").inc()
             self._record(cid, replies)
             return replies
+        if self.turn_locks is None:
+            return self._turn(channel, cid, text, shown, payload, metadata, timeout, started)
+        # Danger above is answered whatever else is running; anything else waits its turn.
+        with self.turn_locks.turn(cid) as mine:
+            if mine:
+                return self._turn(channel, cid, text, shown, payload, metadata, timeout, started)
+        TURNS.labels(channel, "in_progress").inc()
+        replies = [self.in_progress_reply()]
+        self._record(cid, replies)
+        return replies
 
+    def _turn(self, channel: str, cid: str, text: str, shown: str, payload: str | None,
+              metadata: dict | None, timeout: float | None, started: float) -> list[BotReply]:
         for intercept in self.interceptors:
             replies = intercept(cid, shown)
             if replies is not None:

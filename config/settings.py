@@ -52,6 +52,17 @@ class Settings:
     # Largest request body any endpoint accepts.
     max_content_length: int = 64 * 1024
     session_cookie_secure: bool = False
+    # Floods (config/floods.yml): RATE_LIMIT_<NAME> replaces a limit there; FLOODS_CONTAINED=0 turns
+    # rate limits and the one-turn-per-conversation lock off (benchmarks of the difference only).
+    rate_limits: dict = field(default_factory=dict)
+    floods_contained: bool = True
+    # An officer's login ends after this long without a request; the CSRF token of a page lives this long.
+    session_idle_minutes: int = 30
+    csrf_time_limit: int = 3600
+    # A web chat turn not answered in this time gets a "busy" reply; its answer follows in the transcript.
+    web_reply_budget: float = 8.0
+    # Reverse proxies in front of the gateway whose X-Forwarded-For is trusted (rate limits by address).
+    trusted_proxies: int = 0
     extra: dict = field(default_factory=dict)
     allow_dev_secrets: bool = False
 
@@ -87,5 +98,12 @@ class Settings:
             wechat_api_base=env.get("WECHAT_API_BASE", cls.wechat_api_base).rstrip("/"),
             wechat_reply_budget=float(env.get("WECHAT_REPLY_BUDGET", cls.wechat_reply_budget)),
             session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE")),
+            rate_limits={k[len("RATE_LIMIT_"):].lower(): v for k, v in env.items()
+                         if k.startswith("RATE_LIMIT_") and v},
+            floods_contained=_bool(env.get("FLOODS_CONTAINED"), True),
+            session_idle_minutes=int(env.get("SESSION_IDLE_MINUTES") or cls.session_idle_minutes),
+            csrf_time_limit=int(env.get("CSRF_TIME_LIMIT") or cls.csrf_time_limit),
+            web_reply_budget=float(env.get("WEB_REPLY_BUDGET") or cls.web_reply_budget),
+            trusted_proxies=int(env.get("TRUSTED_PROXIES") or 0),
             allow_dev_secrets=_bool(env.get("ALLOW_DEV_SECRETS")),
         )

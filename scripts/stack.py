@@ -81,7 +81,13 @@ def start_action_server(env: dict, port: int, log_file=None) -> subprocess.Popen
                             stderr=subprocess.STDOUT if log_file else None, start_new_session=True)
 
 
-def start_gateway(env: dict, port: int, workers: int = 2, threads: int = 16, bind_host: str = "0.0.0.0",
+# Request threads per gateway worker. Most of a request's time is spent waiting (for Rasa, or for the
+# reply budget to run out), so threads are cheap; there must be enough for every chat in flight,
+# or the surplus queues before the 5-second clock even starts (100 chats at once: docs/performance.md).
+GATEWAY_THREADS = 64
+
+
+def start_gateway(env: dict, port: int, workers: int = 2, threads: int = GATEWAY_THREADS, bind_host: str = "0.0.0.0",
                   log_file=None) -> subprocess.Popen:
     return _gunicorn("server:create_app()", env, port, workers, threads, bind_host, log_file)
 

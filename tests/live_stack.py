@@ -46,6 +46,10 @@ class LiveStack:
             BACKEND_DATABASE_URL=self.backend_database_url,
             BACKEND_API_KEY=self.backend_key, SECRET_KEY=self.secret_key, PORT=str(self.gateway_port),
         )
+        # Scripted tests type faster than people, and all come from 127.0.0.1: the shared stack counts
+        # generously (tests/integration/test_floods*.py start theirs with config/floods.yml's limits).
+        self.env.update({f"RATE_LIMIT_{name}": "100000/minute" for name in
+                         ("WECHAT_OPENID", "WEB_SESSION", "SESSION_CREATE_PER_ADDRESS", "LOGIN_PER_ADDRESS")})
         self.env.update(extra_env or {})
         # Gunicorn runs several workers: metrics are added up across them, as under `make run`.
         (workdir / "prometheus").mkdir(exist_ok=True)

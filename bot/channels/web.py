@@ -54,9 +54,23 @@ def post_message():
         abort(400, description="text must be a non-empty string")
     if text and len(text) > MAX_TEXT_CHARS:
         abort(400, description=f"text is longer than {MAX_TEXT_CHARS} characters")
-    service = current_app.extensions["conversations"]
-    replies = service.user_says("web", chat.id, text=(text or "").strip(), payload=payload)
+    text = (text or "").strip()
+    if not _within_rate_limit(chat.id, text, payload):
+        policy = current_app.extensions["floods"]
+        retry = current_app.extensions["rate_limits"].retry_after("web_session", chat.id)
+        resp = jsonify({"error": "Too Many Requests", "message": policy.text("web_too_fast")})
+        resp.headers["Retry-After"] = str(retry)
+        return resp, 429
+    replies = current_app.extensions["web_turns"].answer(chat.id, text, payload)
     return jsonify({"messages": [r.as_json() for r in replies]})
+
+
+def _within_rate_limit(session_id: str, text: str, payload: str | None) -> bool:
+    """Per session; words that signal danger go through whatever the count (they come first)."""
+    if current_app.extensions["rate_limits"].allow("web_session", session_id):
+        return True
+    safety = current_app.extensions.get("safety")
+    return bool(text and not payload and safety is not None and safety.check(text) is not None)
 
 
 @bp.get("/api/chat/messages")

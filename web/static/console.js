@@ -68,8 +68,21 @@
     if (text) notice.timer = setTimeout(function () { box.hidden = true; }, 4000);
   }
 
-  async function api(method, path, body) {
+  // A token that expired (the page stayed open past its lifetime) is renewed once and the call
+  // tried again, so claims and replies keep working without a reload.
+  async function freshCsrf() {
+    var resp = await fetch("/api/csrf-token", { credentials: "same-origin", headers: { "Accept": "application/json" } });
+    if (!resp.ok) return false;
+    CSRF = (await resp.json()).csrf_token;
+    document.querySelector('meta[name="csrf-token"]').setAttribute("content", CSRF);
+    return true;
+  }
+
+  // `poll` marks the page's own background refreshes: they do not count as the officer's activity,
+  // so an unattended console still logs out after the idle time.
+  async function api(method, path, body, poll, retried) {
     var opts = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (poll) opts.headers["X-Console-Poll"] = "1";
     if (method !== "GET") {
       opts.headers["Content-Type"] = "application/json";
       opts.headers["X-CSRFToken"] = CSRF;
@@ -78,6 +91,9 @@
     var resp = await fetch(path, opts);
     var data = null;
     try { data = await resp.json(); } catch (e) { data = null; }
+    if (resp.status === 400 && data && data.error === "csrf_failed" && !retried && await freshCsrf()) {
+      return api(method, path, body, poll, true);
+    }
     if (resp.status === 401) {
       notice(L.ui.session_expired, "error");
       setTimeout(function () { window.location.reload(); }, 1500);
@@ -127,7 +143,7 @@
   async function pollList() {
     clearTimeout(state.listTimer);
     try {
-      var res = await api("GET", listPath());
+      var res = await api("GET", listPath(), null, true);
       if (res.ok) {
         $("online-status").classList.remove("offline");
         announce(res.data);
@@ -245,7 +261,7 @@
     if (state.detailBusy) { state.detailTimer = setTimeout(pollDetail, 200); return; }
     state.detailBusy = true;
     try {
-      var res = await api("GET", "/api/console/handoffs/" + id + "?after=" + state.lastMessageId);
+      var res = await api("GET", "/api/console/handoffs/" + id + "?after=" + state.lastMessageId, null, true);
       if (id !== state.selected) return;
       if (res.ok) {
         // Taking or handing over the chat changes what may be shown in full: redraw it all.

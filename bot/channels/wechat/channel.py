@@ -85,6 +85,8 @@ class WeChatChannel:
 
     def _user_turn(self, openid: str, text: str, deadline: float) -> str:
         """What the worker typed or said; a number picks one of the choices shown last."""
+        if self._too_fast(openid, text):
+            return self._too_fast_reply(openid)
         choice = self.choices.resolve(openid, text)
         if choice is not None:
             return self.turns.answer(openid, deadline, text=choice["title"], payload=choice["payload"])
@@ -106,8 +108,22 @@ class WeChatChannel:
             if intent is None:
                 log.warning("menu key %r is not in config/wechat_menu.yml clicks", key)
                 return ""
+            if self._too_fast(openid, ""):
+                return self._too_fast_reply(openid)
             return self.turns.answer(openid, deadline, text="", payload=f"/{intent}")
         return ""  # view (a link), location reports, template receipts ...: nothing to say
+
+    def _too_fast(self, openid: str, text: str) -> bool:
+        """Over the per-openid limit, unless the words signal danger (those come first, always)."""
+        if self.app.extensions["rate_limits"].allow("wechat_openid", openid):
+            return False
+        safety = self.app.extensions.get("safety")
+        return not (text and safety is not None and safety.check(text) is not None)
+
+    def _too_fast_reply(self, openid: str) -> str:
+        """Answered at once, without Rasa and without a transcript line (a flood writes nothing);
+        the numbered choices shown last stay valid."""
+        return self.app.extensions["floods"].text("wechat_too_fast")
 
     def _user_wrote(self, openid: str) -> None:
         """A fresh push allowance; whatever waited for it goes out now, beside this answer."""
