@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from backend.models import (CASE_PRIORITIES, CASE_STATUSES, CASE_TYPES, MEMBERSHIP_STATUSES, Case, Course,
                             Enrollment, MembershipApplication, Suggestion, UnionFoundingRequest, utcnow)
 from backend.validation import id_number_error, phone_error
+from unionkit import strict_json
 from unionkit.numbers import is_valid_number, new_number, normalize_number
 from unionkit.pii import mask_id_number, mask_phone, mask_pii, mask_text, normalize_id_number, normalize_phone
 from backend.db import db
@@ -69,8 +70,8 @@ def _invalid(exc: Invalid):
 
 
 @bp.errorhandler(BadBody)
-def _bad_body(_exc: BadBody):
-    return _error(400, "invalid_json", message="请求体必须是 JSON 对象")
+def _bad_body(exc: BadBody):
+    return _error(400, "invalid_json", message="请求体必须是 JSON 对象", reason=str(exc) or "not a JSON object")
 
 
 @bp.errorhandler(NumberConflict)
@@ -91,7 +92,10 @@ def _require_api_key():
 
 
 def _body() -> dict:
-    data = request.get_json(force=True, silent=True)
+    try:  # the loader every service shares: depth, 64-bit integers, no NUL or lone surrogates
+        data = strict_json.loads(request.get_data(cache=True), max_bytes=request.max_content_length)
+    except strict_json.JSONRejected as exc:
+        raise BadBody(str(exc)) from None
     if not isinstance(data, dict):
         raise BadBody()
     return data
@@ -248,7 +252,7 @@ def _page() -> tuple[int, int]:
         limit = DEFAULT_LIMIT
     try:
         offset = int(request.args.get("offset", 0))
-        if offset < 0:
+        if not 0 <= offset <= strict_json.MAX_INT:  # past 64 bits the database overflows
             raise ValueError
     except ValueError:
         errors["offset"] = "offset 应为非负整数"

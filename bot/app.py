@@ -10,6 +10,7 @@ from config import log_masking, secret_check
 from config import database
 from config.redis_client import redis_from_url
 from config.settings import PROJECT_ROOT, Settings
+from unionkit import web_input
 
 csrf = CSRFProtect()
 # What the gateway signs or authenticates with; a start without any of them is refused.
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         JSON_AS_ASCII=False,
     )
+    web_input.init_app(app)  # strict JSON, 64-bit <int:> ids, no NUL in paths, queries, forms
     app.json.ensure_ascii = False
 
     database.init_app(app, settings.database_url)  # app.extensions["db"], this app's sessions
