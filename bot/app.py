@@ -11,6 +11,7 @@ from config import database
 from config.redis_client import redis_from_url
 from config.settings import PROJECT_ROOT, Settings
 from unionkit import web_input
+from unionkit.validation import Invalid
 
 csrf = CSRFProtect()
 # What the gateway signs or authenticates with; a start without any of them is refused.
@@ -134,6 +135,10 @@ def _register_error_handlers(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return jsonify({"error": exc.name, "message": exc.description}), exc.code
         return exc
+
+    @app.errorhandler(Invalid)
+    def _invalid(exc: Invalid):
+        return jsonify({"error": "invalid", "message": str(exc), "fields": exc.problems}), 400
 
 
 def _register_cli(app: Flask) -> None:

@@ -3,7 +3,9 @@ the strict loader every service shares (unionkit/strict_json.py)."""
 from __future__ import annotations
 
 from flask import abort, request
+from pydantic import BaseModel
 
+from unionkit.validation import validate
 from unionkit.web_input import json_body
 
 
@@ -18,3 +20,9 @@ def json_object(empty_ok: bool = False) -> dict:
     if not isinstance(body, dict):
         abort(400, description="body must be a JSON object")
     return body
+
+
+def checked_body(model: type[BaseModel], empty_ok: bool = False) -> dict:
+    """The JSON object body checked by a pydantic model; a bad field raises Invalid, answered by the
+    app as 400 {"error": "invalid", "message", "fields": {field: code}} (bot/app.py)."""
+    return validate(model, json_object(empty_ok=empty_ok))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConstrainedStr, ValidationError
 from pydantic.errors import PydanticValueError
 
 # pydantic's error types -> the project's codes; a custom error's code (ProblemCode) passes as it is.
@@ -47,6 +47,30 @@ class ProblemCode(PydanticValueError):
     def __init__(self, *, code: str) -> None:
         super().__init__(code=code)
         self.code = code
+
+
+class Text(ConstrainedStr):
+    """Text a person wrote: a string (nothing coerced), stripped, without control characters other
+    than tab and newlines (they make WeChat's XML replies invalid and show as nothing)."""
+
+    strict = True
+    strip_whitespace = True
+
+    @classmethod
+    def __get_validators__(cls):
+        yield from super().__get_validators__()
+        yield cls._no_controls
+
+    @classmethod
+    def _no_controls(cls, value: str) -> str:
+        if any(ord(c) < 32 and c not in "\t\n\r" or c == "\x7f" for c in value):
+            raise ProblemCode(code="control_chars")
+        return value
+
+
+def text(max_length: int, required: bool = True) -> type[Text]:
+    """A Text field of at most `max_length` characters; `required`: not empty once stripped."""
+    return type("Text", (Text,), {"max_length": max_length, "min_length": 1 if required else 0})
 
 
 def problems_of(exc: ValidationError) -> dict[str, str]:

@@ -129,5 +129,8 @@ def api_unanswered():
 @bp.get("/api/admin/stats")
 @api_auth("staff")
 def api_stats():
-    start, end = stats.date_range(request.args.get("from"), request.args.get("to"))
+    try:
+        start, end = stats.date_range(request.args.get("from"), request.args.get("to"))
+    except stats.BadRange as exc:
+        abort(400, description=str(exc))
     return jsonify(stats.collect(start, end))

@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 import uuid
+from typing import Optional
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from pydantic import BaseModel, constr, root_validator
 
 from bot import transcript
 from bot.accounts.tokens import bearer_token, new_token, token_hash, token_matches
 from bot.models import ChatSession
-from bot.request_body import json_object
+from bot.request_body import checked_body
 from config.database import Session
+from unionkit.validation import ProblemCode
+from unionkit.web_input import int_arg
 
 bp = Blueprint("web_chat", __name__)
 
 MAX_TEXT_CHARS = 1000
+MAX_PAYLOAD_CHARS = 200
 
 
 @bp.get("/")
@@ -43,28 +48,38 @@ def _authorized_session(session_id: str | None) -> ChatSession:
     return chat
 
 
+class MessageIn(BaseModel):
+    """POST /api/chat/messages: what the worker typed, or the payload of the button they tapped."""
+
+    session_id: constr(strict=True, min_length=1, max_length=64)
+    text: Optional[constr(strict=True, strip_whitespace=True, max_length=MAX_TEXT_CHARS)] = None
+    payload: Optional[constr(strict=True, strip_whitespace=True, min_length=1, max_length=MAX_PAYLOAD_CHARS)] = None
+
+    @root_validator(skip_on_failure=True)
+    def _text_or_payload(cls, values):
+        if values.get("payload") is None and not values.get("text"):
+            raise ProblemCode(code="text_or_payload_required")
+        return values
+
+
+def _require_token() -> None:
+    if not bearer_token(request.headers.get("Authorization")):
+        abort(401, description="missing bearer token")
+
+
 @bp.post("/api/chat/messages")
 def post_message():
-    body = json_object()
-    chat = _authorized_session(body.get("session_id"))
-    text, payload = body.get("text"), body.get("payload")
-    if payload is not None and (not isinstance(payload, str) or not payload.strip()):
-        abort(400, description="payload must be a non-empty string")
-    if payload is None and (not isinstance(text, str) or not text.strip()):
-        abort(400, description="text must be a non-empty string")
-    if text and len(text) > MAX_TEXT_CHARS:
-        abort(400, description=f"text is longer than {MAX_TEXT_CHARS} characters")
+    _require_token()
+    body = checked_body(MessageIn)
+    chat = _authorized_session(body["session_id"])
     service = current_app.extensions["conversations"]
-    replies = service.user_says("web", chat.id, text=(text or "").strip(), payload=payload)
+    replies = service.user_says("web", chat.id, text=body["text"] or "", payload=body["payload"])
     return jsonify({"messages": [r.as_json() for r in replies]})
 
 
 @bp.get("/api/chat/messages")
 def get_messages():
     chat = _authorized_session(request.args.get("session_id"))
-    try:
-        after_id = int(request.args.get("after", "0"))
-    except ValueError:
-        abort(400, description="after must be a message id")
+    after_id = int_arg("after", 0)
     messages = transcript.after(f"web:{chat.id}", after_id)
     return jsonify({"messages": [transcript.as_json(m) for m in messages]})

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from pydantic import BaseModel, conlist, constr, validator
+from pydantic import BaseModel, conlist, validator
 
 from bot.faq.live_index import bump_version
 from bot.faq.models import FaqEntry, FaqVersion
 from bot.models import utcnow
 from config.database import Session
-from unionkit.validation import Invalid, ProblemCode, validate
+from unionkit.validation import Invalid, ProblemCode, text, validate
 
 MAX_QUESTION = 200
 MAX_VARIANTS = 50
@@ -48,17 +48,13 @@ def parse_enabled(value: Any) -> bool | None:
     return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
 
 
-def _text(limit: int, required: bool = True):
-    return constr(strict=True, strip_whitespace=True, min_length=1 if required else 0, max_length=limit)
-
-
 class EntryFields(BaseModel):
     """An entry as staff send it (form, JSON body or import row)."""
 
-    question: _text(MAX_QUESTION)
-    variants: conlist(_text(MAX_QUESTION), max_items=MAX_VARIANTS) = []
-    answer: _text(MAX_ANSWER)
-    category: Optional[_text(MAX_CATEGORY, required=False)] = ""
+    question: text(MAX_QUESTION)
+    variants: conlist(text(MAX_QUESTION), max_items=MAX_VARIANTS) = []
+    answer: text(MAX_ANSWER)
+    category: Optional[text(MAX_CATEGORY, required=False)] = ""
     enabled: bool = True
 
     @validator("variants", pre=True)
@@ -77,13 +73,6 @@ class EntryFields(BaseModel):
         if enabled is None:
             raise ProblemCode(code="not_yes_no")
         return enabled
-
-    @validator("question", "answer", "category")
-    def _printable(cls, value):
-        # NUL and other control characters break WeChat's XML reply (tab and newlines are text).
-        if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
-            raise ProblemCode(code="control_chars")
-        return value
 
 
 def clean_fields(data: dict, partial: bool = False) -> dict:
