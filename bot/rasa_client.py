@@ -26,9 +26,16 @@ class BotReply:
     text: str = ""
     buttons: list[dict] = field(default_factory=list)
     custom: dict | None = None
+    id: int | None = None  # its transcript id, once recorded
 
     def as_json(self) -> dict:
-        return {"role": "bot", "text": self.text, "buttons": self.buttons}
+        return {"id": self.id, "role": "bot", "text": self.text, "buttons": self.buttons}
+
+
+class Replies(list):
+    """A turn's replies, with the transcript id of what the worker said (`said_id`)."""
+
+    said_id: int | None = None
 
 
 class RasaClient:

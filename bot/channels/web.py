@@ -74,7 +74,8 @@ def post_message():
     chat = _authorized_session(body["session_id"])
     service = current_app.extensions["conversations"]
     replies = service.user_says("web", chat.id, text=body["text"] or "", payload=body["payload"])
-    return jsonify({"messages": [r.as_json() for r in replies]})
+    # The transcript ids let the page bind its bubbles to what the transcript later returns.
+    return jsonify({"messages": [r.as_json() for r in replies], "user_message_id": replies.said_id})
 
 
 @bp.get("/api/chat/messages")
