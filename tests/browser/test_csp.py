@@ -7,8 +7,8 @@ from __future__ import annotations
 from tests.browser.test_web_chat import send
 from tests.integration.test_faq_live import create_staff
 
-WATCH_VIOLATIONS = """() => { window.__csp = [];
-  document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI)); }"""
+WATCH_VIOLATIONS = """window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"""
 
 
 def watched_page(browser, **context_args):
