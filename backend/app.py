@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from backend import db
 from config import log_masking, secret_check
 from config.settings import Settings
+from unionkit import web_headers, web_input
 
 BACKEND_SECRETS = ("backend_api_key",)
 
@@ -23,6 +24,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app = Flask("backend")
     app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=settings.max_content_length, JSON_AS_ASCII=False)
+    web_input.init_app(app)  # strict JSON, 64-bit <int:> ids, no NUL in paths, queries, forms
+    web_headers.init_app(app)  # nosniff and the rest, on JSON too
     app.json.ensure_ascii = False
     db.init_app(app, settings.backend_database_url)
 

@@ -68,7 +68,8 @@ def main() -> int:
         from config.settings import Settings
 
         app = create_app(Settings(redis_url=args.redis, database_url=database_url, rasa_url=stack.rasa_url,
-                                  rasa_token=stack.rasa_token, allow_dev_secrets=True))
+                                  rasa_token=stack.rasa_token, rasa_channel_secret=stack.channel_secret,
+                                  allow_dev_secrets=True))
         with app.app_context():
             t0 = time.perf_counter()
             labelled = intents.label_range(started, dt.datetime.utcnow() + dt.timedelta(seconds=1), settle_seconds=0)

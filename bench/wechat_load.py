@@ -4,8 +4,9 @@ Starts the service the way the tests do (tests/live_stack.py: the Rasa server wi
 and --rasa-workers processes (2, as `make run`),
 the gateway under gunicorn with 2 workers, the back end) on an embedded Redis (or --redis-url), then:
 
-  1. bare Rasa: N users each post M messages, one after another, to Rasa's REST webhook
-     (/webhooks/rest/webhook) - what `rasa run` alone does with this model;
+  1. bare Rasa: N users each post M messages, one after another, to Rasa's channel webhook
+     (/webhooks/gateway/webhook: Rasa's REST channel behind the gateway's secret header) - what
+     `rasa run` alone does with this model;
   2. WeChat: the same users and messages as signed WeChat XML to the gateway's POST /wechat
      (signature check, retry de-duplication, transcript, the Rasa turn, the passive XML reply).
 
@@ -36,6 +37,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.rasa_client import SECRET_HEADER, TURN_PATH  # noqa: E402
 from scripts import stack  # noqa: E402
 from tests.fakes.wechat_api import WeChatUser  # noqa: E402
 from tests.live_stack import LiveStack, free_port  # noqa: E402
@@ -187,7 +189,8 @@ def main() -> int:
         # one of Rasa's worker processes, and an uneven share makes bare Rasa's figures vary by 40%.
         def to_rasa(u: int, text: str):
             resp = once_more_if_dropped(lambda: rasa.post(
-                f"{live.rasa_url}/webhooks/rest/webhook", timeout=30, headers={"Connection": "close"},
+                f"{live.rasa_url}{TURN_PATH}", timeout=30,
+                headers={"Connection": "close", SECRET_HEADER: live.channel_secret},
                 json={"sender": f"bench-{run_id}-{u}", "message": text}))
             return resp.ok and bool(resp.json()), False
 
@@ -205,7 +208,7 @@ def main() -> int:
         # Alternating rounds, so a change in the machine's other load falls on both phases alike.
         print(f"* {args.users} users x {args.messages} messages per phase, in {args.rounds} alternating rounds",
               flush=True)
-        bare = Phase("bare rasa  (POST /webhooks/rest/webhook)")
+        bare = Phase("bare rasa  (POST /webhooks/gateway/webhook)")
         wechat = Phase("wechat     (POST /wechat, signed XML)")
         per_round = max(1, args.messages // args.rounds)
         for _ in range(args.rounds):

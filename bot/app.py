@@ -10,10 +10,12 @@ from config import log_masking, secret_check
 from config import database
 from config.redis_client import redis_from_url
 from config.settings import PROJECT_ROOT, Settings
+from unionkit import web_headers, web_input
+from unionkit.validation import Invalid
 
 csrf = CSRFProtect()
 # What the gateway signs or authenticates with; a start without any of them is refused.
-GATEWAY_SECRETS = ("secret_key", "rasa_token", "backend_api_key")
+GATEWAY_SECRETS = ("secret_key", "rasa_token", "rasa_channel_secret", "backend_api_key")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -36,6 +38,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         JSON_AS_ASCII=False,
     )
+    web_input.init_app(app)  # strict JSON, 64-bit <int:> ids, no NUL in paths, queries, forms
+    web_headers.init_app(app, hsts=settings.session_cookie_secure)  # CSP, no framing, nosniff, referrer
     app.json.ensure_ascii = False
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -73,7 +77,7 @@ def _register_services(app: Flask, settings: Settings) -> None:
     from unionkit.backend_client import UnionBackend
     from unionkit.outbox import Outbox
 
-    rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout)
+    rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_channel_secret, settings.rasa_timeout)
     app.extensions["rasa"] = rasa
     conversations = ConversationService(
         rasa, unavailable_reply=lambda: BotReply(**texts.response("utter_service_unavailable")))
@@ -150,6 +154,10 @@ def _register_error_handlers(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return jsonify({"error": exc.name, "message": exc.description}), exc.code
         return exc
+
+    @app.errorhandler(Invalid)
+    def _invalid(exc: Invalid):
+        return jsonify({"error": "invalid", "message": str(exc), "fields": exc.problems}), 400
 
 
 def _register_cli(app: Flask) -> None:

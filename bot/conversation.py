@@ -16,7 +16,7 @@ from typing import Callable, Optional
 from prometheus_client import Counter, Histogram
 
 from bot import transcript
-from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
+from bot.rasa_client import BotReply, RasaClient, RasaUnavailable, Replies
 from unionkit import payloads
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,9 @@ class ConversationService:
         self.in_progress_reply: Callable[[], BotReply] | None = None
 
     def user_says(self, channel: str, user: str, text: str = "", payload: str | None = None,
-                  metadata: dict | None = None, timeout: float | None = None) -> list[BotReply]:
+                  metadata: dict | None = None, timeout: float | None = None) -> Replies:
+        """The replies to one turn, recorded in the transcript: each reply carries its transcript id,
+        the list the id of the worker's own line (`said_id`)."""
         cid = conversation_id(channel, user)
         started = time.monotonic()
         shown = text
@@ -59,32 +61,28 @@ class ConversationService:
             shown = next((b["title"] for b in transcript.last_buttons(cid) if b.get("payload") == payload), payload)
         # Only the worker's own words are screened: a button's payload is the bot's.
         danger = self.safety.check(text, cid) if self.safety is not None and not payload else None
-        transcript.add_many(cid, "user", [(shown, None)],
-                            intent=f"safety_{danger.category}" if danger else None)
+        [said_id] = transcript.add_many(cid, "user", [(shown, None)],
+                                        intent=f"safety_{danger.category}" if danger else None)
         if danger is not None:
             replies = self.safety.respond(cid, danger)
             TURNS.labels(channel, "safety").inc()
-            self._record(cid, replies)
-            return replies
+            return self._record(cid, replies, said_id)
         if self.turn_locks is None:
-            return self._turn(channel, cid, text, shown, payload, metadata, timeout, started)
+            return self._turn(channel, cid, text, shown, payload, metadata, timeout, started, said_id)
         # Danger above is answered whatever else is running; anything else waits its turn.
         with self.turn_locks.turn(cid) as mine:
             if mine:
-                return self._turn(channel, cid, text, shown, payload, metadata, timeout, started)
+                return self._turn(channel, cid, text, shown, payload, metadata, timeout, started, said_id)
         TURNS.labels(channel, "in_progress").inc()
-        replies = [self.in_progress_reply()]
-        self._record(cid, replies)
-        return replies
+        return self._record(cid, [self.in_progress_reply()], said_id)
 
     def _turn(self, channel: str, cid: str, text: str, shown: str, payload: str | None,
-              metadata: dict | None, timeout: float | None, started: float) -> list[BotReply]:
+              metadata: dict | None, timeout: float | None, started: float, said_id: int) -> Replies:
         for intercept in self.interceptors:
             replies = intercept(cid, shown)
             if replies is not None:
                 TURNS.labels(channel, "intercepted").inc()
-                self._record(cid, replies)
-                return replies
+                return self._record(cid, replies, said_id)
 
         try:
             # No metadata unless a caller has some (the sender id already names the channel): Rasa
@@ -98,9 +96,9 @@ class ConversationService:
             log.error("rasa unavailable for %s: %s", cid, exc)
             TURNS.labels(channel, "rasa_error").inc()
             replies = [self.unavailable_reply()]
-        self._record(cid, replies)
+        recorded = self._record(cid, replies, said_id)
         TURN_SECONDS.labels(channel).observe(time.monotonic() - started)
-        return replies
+        return recorded
 
     def _act_on_payloads(self, cid: str, said: str, replies: list[BotReply]) -> list[BotReply]:
         shown: list[BotReply] = []
@@ -120,5 +118,10 @@ class ConversationService:
         return shown
 
     @staticmethod
-    def _record(cid: str, replies: list[BotReply]) -> None:
-        transcript.add_many(cid, "bot", [(reply.text, reply.buttons) for reply in replies])
+    def _record(cid: str, replies: list[BotReply], said_id: int) -> Replies:
+        ids = transcript.add_many(cid, "bot", [(reply.text, reply.buttons) for reply in replies])
+        for reply, message_id in zip(replies, ids):
+            reply.id = message_id
+        recorded = Replies(replies)
+        recorded.said_id = said_id
+        return recorded

@@ -1,4 +1,5 @@
-"""Talks to the Rasa server: the REST channel for turns, the HTTP API (token-protected) for trackers."""
+"""Talks to the Rasa server: its gateway channel for turns (rasa_components/gateway_channel.py, Rasa's
+REST channel behind the shared secret header), the HTTP API (token-protected) for tracker events."""
 from __future__ import annotations
 
 import json
@@ -11,6 +12,10 @@ import urllib3
 
 log = logging.getLogger(__name__)
 
+# Rasa's gateway channel (config/credentials.yml) and the header with its shared secret.
+TURN_PATH = "/webhooks/gateway/webhook"
+SECRET_HEADER = "X-Gateway-Secret"
+
 
 class RasaUnavailable(RuntimeError):
     """Rasa did not answer in time or answered with an error."""
@@ -21,15 +26,23 @@ class BotReply:
     text: str = ""
     buttons: list[dict] = field(default_factory=list)
     custom: dict | None = None
+    id: int | None = None  # its transcript id, once recorded
 
     def as_json(self) -> dict:
-        return {"role": "bot", "text": self.text, "buttons": self.buttons}
+        return {"id": self.id, "role": "bot", "text": self.text, "buttons": self.buttons}
+
+
+class Replies(list):
+    """A turn's replies, with the transcript id of what the worker said (`said_id`)."""
+
+    said_id: int | None = None
 
 
 class RasaClient:
-    def __init__(self, base_url: str, token: str, timeout: float = 10.0):
+    def __init__(self, base_url: str, token: str, channel_secret: str, timeout: float = 10.0):
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.channel_secret = channel_secret
         self.timeout = timeout
         self.http = requests.Session()
         # Rasa is on loopback: no proxy or .netrc lookups (requests does both on every call otherwise).
@@ -40,7 +53,7 @@ class RasaClient:
 
     def send(self, sender_id: str, message: str, metadata: dict | None = None,
              timeout: float | None = None) -> list[BotReply]:
-        """One user turn through the REST channel; returns the bot's replies in order.
+        """One user turn through Rasa's gateway channel; returns the bot's replies in order.
 
         Straight through urllib3 (what requests uses underneath): this runs on every chat turn, and
         requests' per-call work (settings merging, hooks, cookie jar) cost about 1 of the gateway's
@@ -48,12 +61,13 @@ class RasaClient:
         body = json.dumps({"sender": sender_id, "message": message, "metadata": metadata or {}}).encode()
         try:
             resp = self.turns.request(
-                "POST", f"{self.base_url}/webhooks/rest/webhook", body=body,
+                "POST", f"{self.base_url}{TURN_PATH}", body=body,
                 # A new connection per turn: Rasa's worker processes share one listening socket and
                 # the least busy one accepts first, so turns spread evenly. A kept-alive connection
                 # stays with one worker however busy it is; measured side by side (bench/), that put
                 # the p99 at 20 chats in flight at 0.8-1.0 s instead of 0.6 s.
-                headers={"Content-Type": "application/json", "Connection": "close"},
+                headers={"Content-Type": "application/json", "Connection": "close",
+                         SECRET_HEADER: self.channel_secret},
                 timeout=urllib3.Timeout(total=timeout or self.timeout), retries=False)
         except urllib3.exceptions.HTTPError as exc:
             raise RasaUnavailable(str(exc)) from exc

@@ -16,15 +16,19 @@ def add(conversation_id: str, role: str, text: str, buttons: list | None = None,
 
 
 def add_many(conversation_id: str, role: str, lines: list[tuple[str, list | None]],
-             intent: str | None = None) -> None:
-    """Lines of one speaker (a user turn, a bot turn's replies) in one write. A plain INSERT rather
-    than ORM objects: this runs twice on every chat turn, and nothing here needs the objects back.
-    `intent` marks the lines (the safety screen's "safety_<category>", highlighted for officers)."""
-    if not lines:
-        return
-    Session.execute(insert(Message), [{"conversation_id": conversation_id, "role": role, "text": text,
-                                       "buttons": buttons or None, "intent": intent} for text, buttons in lines])
-    Session.commit()
+             intent: str | None = None) -> list[int]:
+    """Lines of one speaker (a user turn, a bot turn's replies) in one transaction; returns their ids
+    (the web chat binds its bubbles to them). Plain INSERTs rather than ORM objects: this runs twice
+    on every chat turn. `intent` marks the lines (the safety screen's "safety_<category>",
+    highlighted for officers)."""
+    ids = []
+    for text, buttons in lines:
+        result = Session.execute(insert(Message).values(conversation_id=conversation_id, role=role, text=text,
+                                                        buttons=buttons or None, intent=intent))
+        ids.append(result.inserted_primary_key[0])
+    if ids:
+        Session.commit()
+    return ids
 
 
 def after(conversation_id: str, after_id: int = 0, limit: int = 200) -> list[Message]:

@@ -13,11 +13,13 @@ import sys
 ENV_NAMES = {
     "secret_key": "SECRET_KEY",
     "rasa_token": "RASA_TOKEN",
+    "rasa_channel_secret": "RASA_CHANNEL_SECRET",
     "backend_api_key": "BACKEND_API_KEY",
 }
 DEV_DEFAULTS = {
     "secret_key": "dev-secret-change-me",
     "rasa_token": "dev-rasa-token",
+    "rasa_channel_secret": "dev-rasa-channel-secret",
     "backend_api_key": "dev-backend-key",
 }
 # Kept refused even when set explicitly (they are in the repository, so everyone knows them).

@@ -32,6 +32,9 @@ class Settings:
     # Rasa server: loopback only, HTTP API protected by a token.
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
+    # The secret header of Rasa's gateway channel (rasa_components/gateway_channel.py): only the
+    # gateway starts turns.
+    rasa_channel_secret: str = ""
     rasa_timeout: float = 10.0
     # rasa_sdk's action server (loopback only), which Rasa calls for custom actions.
     action_port: int = 5055
@@ -51,6 +54,8 @@ class Settings:
     wechat_reply_budget: float = 4.0
     # Largest request body any endpoint accepts.
     max_content_length: int = 64 * 1024
+    # Login cookies only over HTTPS. from_env makes it the default (unset SESSION_COOKIE_SECURE);
+    # `make run`, on plain http://127.0.0.1, sets SESSION_COOKIE_SECURE=0.
     session_cookie_secure: bool = False
     # Floods (config/floods.yml): RATE_LIMIT_<NAME> replaces a limit there; FLOODS_CONTAINED=0 turns
     # rate limits and the one-turn-per-conversation lock off (benchmarks of the difference only).
@@ -84,6 +89,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or cls.database_url,
             rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
             rasa_token=env.get("RASA_TOKEN", ""),
+            rasa_channel_secret=env.get("RASA_CHANNEL_SECRET", ""),
             rasa_timeout=float(env.get("RASA_TIMEOUT", cls.rasa_timeout)),
             action_port=int(env.get("ACTION_PORT", cls.action_port)),
             backend_url=(env.get("BACKEND_URL") or f"http://127.0.0.1:{backend_port}/union-api").rstrip("/"),
@@ -97,7 +103,7 @@ class Settings:
             wechat_aes_key=env.get("WECHAT_AES_KEY", ""),
             wechat_api_base=env.get("WECHAT_API_BASE", cls.wechat_api_base).rstrip("/"),
             wechat_reply_budget=float(env.get("WECHAT_REPLY_BUDGET", cls.wechat_reply_budget)),
-            session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE")),
+            session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE"), default=True),
             rate_limits={k[len("RATE_LIMIT_"):].lower(): v for k, v in env.items()
                          if k.startswith("RATE_LIMIT_") and v},
             floods_contained=_bool(env.get("FLOODS_CONTAINED"), True),

@@ -165,6 +165,8 @@ def run() -> int:
         env["REDIS_URL"] = url
         print(f"* embedded Redis at {url} (data in {VAR_DIR})")
     env.setdefault("RASA_TOKEN", new_token())
+    env.setdefault("RASA_CHANNEL_SECRET", new_token())  # the gateway channel's header (credentials.yml)
+    env.setdefault("SESSION_COOKIE_SECURE", "0")  # make run serves plain http://127.0.0.1
     env.setdefault("SECRET_KEY", _persistent_secret(VAR_DIR / "secret_key"))
     env.setdefault("BACKEND_API_KEY", _persistent_secret(VAR_DIR / "backend_api_key"))
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "prometheus"))

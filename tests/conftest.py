@@ -113,6 +113,7 @@ def settings_factory(redis_url, sqlite_url):
             secret_key="test-secret",
             backend_api_key="test-backend-key",
             rasa_token="test-rasa-token",
+            rasa_channel_secret="test-rasa-channel-secret",
         )
         base.update(overrides)
         return Settings(**base)

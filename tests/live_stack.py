@@ -36,12 +36,14 @@ class LiveStack:
         self.gateway_url = f"http://127.0.0.1:{self.gateway_port}"
         self.backend_url = f"http://127.0.0.1:{self.backend_port}/union-api"
         self.rasa_token = new_token(12)
+        self.channel_secret = new_token(12)
         self.backend_key = new_token(12)
         self.secret_key = new_token(12)
         self.env = dict(os.environ)
         self.env.update(stack.QUIET_ENV)
         self.env.update(
             REDIS_URL=redis_url, DATABASE_URL=database_url, RASA_URL=self.rasa_url, RASA_TOKEN=self.rasa_token,
+            RASA_CHANNEL_SECRET=self.channel_secret,
             ACTION_PORT=str(self.action_port), BACKEND_URL=self.backend_url, BACKEND_PORT=str(self.backend_port),
             BACKEND_DATABASE_URL=self.backend_database_url,
             BACKEND_API_KEY=self.backend_key, SECRET_KEY=self.secret_key, PORT=str(self.gateway_port),
@@ -91,7 +93,8 @@ class LiveStack:
             stack.stop(proc)
 
     def secrets(self) -> dict[str, str]:
-        return {"RASA_TOKEN": self.rasa_token, "BACKEND_API_KEY": self.backend_key, "SECRET_KEY": self.secret_key}
+        return {"RASA_TOKEN": self.rasa_token, "RASA_CHANNEL_SECRET": self.channel_secret,
+                "BACKEND_API_KEY": self.backend_key, "SECRET_KEY": self.secret_key}
 
     def backend_get(self, path: str, **params) -> requests.Response:
         return requests.get(f"{self.backend_url}{path}", params=params, timeout=5,

@@ -129,7 +129,10 @@ def api_unanswered():
 @bp.get("/api/admin/stats")
 @api_auth("staff")
 def api_stats():
-    start, end = stats.date_range(request.args.get("from"), request.args.get("to"))
+    try:
+        start, end = stats.date_range(request.args.get("from"), request.args.get("to"))
+    except stats.BadRange as exc:
+        abort(400, description=str(exc))
     figures = stats.collect(start, end)
     figures.update(stats.desk(current_app.extensions["union_backend"], start, end))
     return jsonify(figures)

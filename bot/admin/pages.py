@@ -16,10 +16,12 @@ from bot.faq.models import FaqEntry, FaqVersion
 from unionkit.faq.retrieval import ANSWER_AT, SUGGEST_AT
 from bot.faq.store import InvalidEntry
 from config.database import Session
+from unionkit.strict_json import MAX_INT
 
 
 def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
+    """Record ids from a form or query; anything else (or past 64 bits: no such record) is left out."""
+    return [int(v) for v in map(str, values) if v.isascii() and v.isdigit() and len(v) <= 19 and int(v) <= MAX_INT]
 
 
 def _entry(entry_id: int) -> FaqEntry:
@@ -190,7 +192,10 @@ def unanswered_page():
 @page_role_required("staff")
 def add_phrasings():
     ids = _ids(request.form.getlist("ids"))
-    entry = _entry(int(request.form.get("entry_id", "0") or 0))
+    entry_ids = _ids([request.form.get("entry_id", "")])
+    if not entry_ids:
+        abort(400, description="entry_id must be the id of an FAQ entry")
+    entry = _entry(entry_ids[0])
     texts = [t for t in unanswered.texts_of(ids) if t != entry.question and t not in (entry.variants or [])]
     try:
         store.update_entry(entry, {"variants": list(entry.variants or []) + texts}, current_user.name,
@@ -209,5 +214,8 @@ def add_phrasings():
 @bp.get("/admin/stats")
 @page_role_required("staff")
 def stats_page():
-    first, last = stats.date_range(request.args.get("from"), request.args.get("to"))
+    try:
+        first, last = stats.date_range(request.args.get("from"), request.args.get("to"))
+    except stats.BadRange as exc:
+        abort(400, description=str(exc))
     return render_template("admin/stats.html", figures=stats.collect(first, last))

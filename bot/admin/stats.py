@@ -19,19 +19,33 @@ MAX_DAYS = 366
 FALLBACK_INTENTS = ("nlu_fallback",)
 
 
+# Days the figures can be asked for: messages exist only in this century, and the day after
+# dt.date.max does not exist (?to=9999-12-31 was a 500).
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+
+
+class BadRange(ValueError):
+    """A from/to value that is not a day in FIRST_DAY..LAST_DAY; str() says which and why."""
+
+
 def date_range(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
-    """?from=YYYY-MM-DD&to=YYYY-MM-DD, both days included; bad or missing values fall back to
-    the last DEFAULT_DAYS days."""
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD, both days included; missing values mean the last
+    DEFAULT_DAYS days (up to `to`). A malformed or out-of-range day raises BadRange."""
     today = dt.datetime.utcnow().date()
 
-    def parse(value, default):
-        try:
-            return dt.date.fromisoformat(value) if value else default
-        except ValueError:
+    def parse(name, value, default):
+        if not value:
             return default
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise BadRange(f"{name} must be a day as YYYY-MM-DD") from None
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise BadRange(f"{name} must be a day from {FIRST_DAY} to {LAST_DAY}")
+        return day
 
-    last = parse(end, today)
-    first = parse(start, last - dt.timedelta(days=DEFAULT_DAYS - 1))
+    last = parse("to", end, today)
+    first = parse("from", start, max(FIRST_DAY, last - dt.timedelta(days=DEFAULT_DAYS - 1)))
     if first > last:
         first, last = last, first
     if (last - first).days >= MAX_DAYS:

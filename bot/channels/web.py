@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 import uuid
+from typing import Optional
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from pydantic import BaseModel, constr, root_validator
 
 from bot import transcript
 from bot.accounts.tokens import bearer_token, new_token, token_hash, token_matches
 from bot.models import ChatSession
-from bot.request_body import json_object
+from bot.request_body import checked_body
 from config.database import Session
+from unionkit.validation import ProblemCode
+from unionkit.web_input import int_arg
 
 bp = Blueprint("web_chat", __name__)
 
 MAX_TEXT_CHARS = 1000
+MAX_PAYLOAD_CHARS = 200
 
 
 @bp.get("/")
@@ -43,18 +48,31 @@ def _authorized_session(session_id: str | None) -> ChatSession:
     return chat
 
 
+class MessageIn(BaseModel):
+    """POST /api/chat/messages: what the worker typed, or the payload of the button they tapped."""
+
+    session_id: constr(strict=True, min_length=1, max_length=64)
+    text: Optional[constr(strict=True, strip_whitespace=True, max_length=MAX_TEXT_CHARS)] = None
+    payload: Optional[constr(strict=True, strip_whitespace=True, min_length=1, max_length=MAX_PAYLOAD_CHARS)] = None
+
+    @root_validator(skip_on_failure=True)
+    def _text_or_payload(cls, values):
+        if values.get("payload") is None and not values.get("text"):
+            raise ProblemCode(code="text_or_payload_required")
+        return values
+
+
+def _require_token() -> None:
+    if not bearer_token(request.headers.get("Authorization")):
+        abort(401, description="missing bearer token")
+
+
 @bp.post("/api/chat/messages")
 def post_message():
-    body = json_object()
-    chat = _authorized_session(body.get("session_id"))
-    text, payload = body.get("text"), body.get("payload")
-    if payload is not None and (not isinstance(payload, str) or not payload.strip()):
-        abort(400, description="payload must be a non-empty string")
-    if payload is None and (not isinstance(text, str) or not text.strip()):
-        abort(400, description="text must be a non-empty string")
-    if text and len(text) > MAX_TEXT_CHARS:
-        abort(400, description=f"text is longer than {MAX_TEXT_CHARS} characters")
-    text = (text or "").strip()
+    _require_token()
+    body = checked_body(MessageIn)
+    chat = _authorized_session(body["session_id"])
+    text, payload = body["text"] or "", body["payload"]
     if not _within_rate_limit(chat.id, text, payload):
         policy = current_app.extensions["floods"]
         retry = current_app.extensions["rate_limits"].retry_after("web_session", chat.id)
@@ -62,7 +80,10 @@ def post_message():
         resp.headers["Retry-After"] = str(retry)
         return resp, 429
     replies = current_app.extensions["web_turns"].answer(chat.id, text, payload)
-    return jsonify({"messages": [r.as_json() for r in replies]})
+    # The transcript ids let the page bind its bubbles to what the transcript later returns (a
+    # busy answer has none: the turn's replies arrive through the transcript).
+    return jsonify({"messages": [r.as_json() for r in replies],
+                    "user_message_id": getattr(replies, "said_id", None)})
 
 
 def _within_rate_limit(session_id: str, text: str, payload: str | None) -> bool:
@@ -76,9 +97,6 @@ def _within_rate_limit(session_id: str, text: str, payload: str | None) -> bool:
 @bp.get("/api/chat/messages")
 def get_messages():
     chat = _authorized_session(request.args.get("session_id"))
-    try:
-        after_id = int(request.args.get("after", "0"))
-    except ValueError:
-        abort(400, description="after must be a message id")
+    after_id = int_arg("after", 0)
     messages = transcript.after(f"web:{chat.id}", after_id)
     return jsonify({"messages": [transcript.as_json(m) for m in messages]})

@@ -4,20 +4,24 @@ replies, transfers and the list of officers."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Optional
 
 import yaml
 from flask import Blueprint, abort, g, jsonify, render_template, request
+from pydantic import BaseModel, constr, root_validator, validator
 
 from bot.accounts.service import TEAMS, api_auth
 from bot.accounts.views import page_role_required
 from bot.console import present
 from bot.handoff.models import OUTCOMES, STATUSES, Handoff
-from bot.handoff.service import HandoffError, service, teams_of
+from bot.handoff.service import MAX_NOTE_CHARS, MAX_REPLY_CHARS, HandoffError, service, teams_of
 from bot.models import User
-from bot.request_body import json_object
+from bot.request_body import checked_body
 from config.database import Session
 from config.settings import PROJECT_ROOT
 from unionkit import timelimits
+from unionkit.validation import ProblemCode, text
+from unionkit.web_input import int_arg
 
 bp = Blueprint("console", __name__)
 
@@ -69,10 +73,7 @@ def list_handoffs():
 @bp.get("/api/console/handoffs/<int:handoff_id>")
 @api_auth("officer")
 def get_handoff(handoff_id: int):
-    try:
-        after = int(request.args.get("after", "0"))
-    except ValueError:
-        abort(400, description="after must be a message id")
+    after = int_arg("after", 0)
     service().touch_presence(g.user)
     return jsonify(present.detail(_visible(handoff_id), service(), g.user, after))
 
@@ -84,17 +85,46 @@ def claim(handoff_id: int):
     return jsonify(present.list_item(handoff, service()))
 
 
+class ReplyIn(BaseModel):
+    text: text(MAX_REPLY_CHARS)
+
+
+class NoteIn(BaseModel):
+    text: text(MAX_NOTE_CHARS)
+
+
+class CloseIn(BaseModel):
+    outcome: Optional[constr(strict=True)] = None
+
+    @validator("outcome")
+    def _known(cls, value):
+        if value is not None and value not in OUTCOMES:
+            raise ProblemCode(code="not_allowed")
+        return value or "resolved"
+
+
+class TransferIn(BaseModel):
+    team: Optional[constr(strict=True, strip_whitespace=True, max_length=40)] = None
+    officer: Optional[constr(strict=True, strip_whitespace=True, max_length=80)] = None
+
+    @root_validator(skip_on_failure=True)
+    def _one_target(cls, values):
+        if bool(values.get("team")) == bool(values.get("officer")):
+            raise ProblemCode(code="team_or_officer")
+        return values
+
+
 @bp.post("/api/console/handoffs/<int:handoff_id>/messages")
 @api_auth("officer")
 def send_message(handoff_id: int):
-    message_id = service().reply(handoff_id, g.user, json_object(empty_ok=True).get("text"))
+    message_id = service().reply(handoff_id, g.user, checked_body(ReplyIn, empty_ok=True)["text"])
     return jsonify({"id": message_id}), 201
 
 
 @bp.post("/api/console/handoffs/<int:handoff_id>/close")
 @api_auth("officer")
 def close(handoff_id: int):
-    outcome = json_object(empty_ok=True).get("outcome") or "resolved"
+    outcome = checked_body(CloseIn, empty_ok=True)["outcome"] or "resolved"
     handoff = service().close(handoff_id, g.user, outcome=outcome)
     return jsonify(present.list_item(handoff, service()))
 
@@ -102,20 +132,18 @@ def close(handoff_id: int):
 @bp.post("/api/console/handoffs/<int:handoff_id>/notes")
 @api_auth("officer")
 def add_note(handoff_id: int):
-    note = service().add_note(handoff_id, g.user, json_object(empty_ok=True).get("text"))
+    note = service().add_note(handoff_id, g.user, checked_body(NoteIn, empty_ok=True)["text"])
     return jsonify(present.note_json(note)), 201
 
 
 @bp.post("/api/console/handoffs/<int:handoff_id>/transfer")
 @api_auth("officer")
 def transfer(handoff_id: int):
-    body = json_object(empty_ok=True)
-    if bool(body.get("team")) == bool(body.get("officer")):
-        abort(400, description='give either "team" or "officer"')
-    if body.get("team"):
-        handoff = service().transfer_to_team(handoff_id, g.user, str(body["team"]))
+    body = checked_body(TransferIn, empty_ok=True)
+    if body["team"]:
+        handoff = service().transfer_to_team(handoff_id, g.user, body["team"])
     else:
-        handoff = service().transfer_to_officer(handoff_id, g.user, str(body["officer"]))
+        handoff = service().transfer_to_officer(handoff_id, g.user, body["officer"])
     return jsonify(present.list_item(handoff, service()))
 
 

@@ -5,21 +5,26 @@ list for staff. An addition to DESIGN's web chat contract:
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify
+from pydantic import BaseModel, conint, constr
 
-from bot.channels.web import _authorized_session
+from bot.channels.web import _authorized_session, _require_token
 from bot.faq import unanswered
-from bot.request_body import json_object
+from bot.request_body import checked_body
+from unionkit.strict_json import MAX_INT
 
 bp = Blueprint("chat_feedback", __name__)
 
 
+class FeedbackIn(BaseModel):
+    session_id: constr(strict=True, min_length=1, max_length=64)
+    message_id: conint(strict=True, ge=1, le=MAX_INT)  # the id of a bot message in that session
+
+
 @bp.post("/api/chat/feedback")
 def thumbs_down():
-    body = json_object()
-    chat = _authorized_session(body.get("session_id"))
-    message_id = body.get("message_id")
-    if not isinstance(message_id, int) or isinstance(message_id, bool):
-        abort(400, description="message_id must be the id of a bot message")
-    if unanswered.thumbs_down(f"web:{chat.id}", message_id) is None:
+    _require_token()
+    body = checked_body(FeedbackIn)
+    chat = _authorized_session(body["session_id"])
+    if unanswered.thumbs_down(f"web:{chat.id}", body["message_id"]) is None:
         abort(404, description="no bot message with that id in this session")
     return jsonify({"recorded": True})

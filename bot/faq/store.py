@@ -2,12 +2,15 @@
 gateway worker by bumping the FAQ version counter in Redis (bot/faq/live_index.py)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
+
+from pydantic import BaseModel, conlist, validator
 
 from bot.faq.live_index import bump_version
 from bot.faq.models import FaqEntry, FaqVersion
 from bot.models import utcnow
 from config.database import Session
+from unionkit.validation import Invalid, ProblemCode, text, validate
 
 MAX_QUESTION = 200
 MAX_VARIANTS = 50
@@ -18,23 +21,20 @@ TRUE_WORDS = {"1", "true", "yes", "y", "on", "是", "启用", "开"}
 FALSE_WORDS = {"0", "false", "no", "n", "off", "否", "停用", "禁用", "关"}
 
 
-class InvalidEntry(ValueError):
+class InvalidEntry(Invalid):
     """Field problems as {field: code}; codes are explained to staff by the templates."""
 
-    def __init__(self, problems: dict[str, str]):
-        super().__init__(", ".join(f"{k}: {v}" for k, v in problems.items()))
-        self.problems = problems
 
-
-def split_variants(value: Any) -> list[str] | None:
-    """A list, or text with one phrasing per line; None when it is neither."""
+def split_variants(value: Any) -> Any:
+    """Text with one phrasing per line, or a list: stripped, empty and repeated ones dropped.
+    Anything else is left for the model to refuse."""
     if value is None:
         return []
     if isinstance(value, str):
         value = value.splitlines()
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        return None
-    return list(dict.fromkeys(v.strip() for v in value if v.strip()))
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return list(dict.fromkeys(v.strip() for v in value if v.strip()))
+    return value
 
 
 def parse_enabled(value: Any) -> bool | None:
@@ -48,55 +48,40 @@ def parse_enabled(value: Any) -> bool | None:
     return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
 
 
-def _text(value: Any, limit: int, required: bool = True) -> tuple[Any, str | None]:
-    if value is None and not required:
-        value = ""
-    if not isinstance(value, str):
-        return None, "required" if required and value is None else "not_text"
-    if required and not value.strip():
-        return None, "required"
-    return (value.strip(), None) if len(value.strip()) <= limit else (None, "too_long")
+class EntryFields(BaseModel):
+    """An entry as staff send it (form, JSON body or import row)."""
 
+    question: text(MAX_QUESTION)
+    variants: conlist(text(MAX_QUESTION), max_items=MAX_VARIANTS) = []
+    answer: text(MAX_ANSWER)
+    category: Optional[text(MAX_CATEGORY, required=False)] = ""
+    enabled: bool = True
 
-def _variants(value: Any) -> tuple[Any, str | None]:
-    variants = split_variants(value)
-    if variants is None:
-        return None, "not_text"
-    if len(variants) > MAX_VARIANTS:
-        return None, "too_many"
-    return (variants, None) if all(len(v) <= MAX_QUESTION for v in variants) else (None, "too_long")
+    @validator("variants", pre=True)
+    def _split(cls, value):
+        if not isinstance(value, (str, list, tuple, type(None))):
+            raise ProblemCode(code="not_text")
+        return split_variants(value)
 
+    @validator("category", pre=True)
+    def _no_category(cls, value):
+        return "" if value is None else value
 
-def _enabled(value: Any) -> tuple[Any, str | None]:
-    enabled = parse_enabled(value)
-    return (enabled, None) if enabled is not None else (None, "not_yes_no")
-
-
-# Field -> check returning (clean value, problem code or None).
-CHECKS = {
-    "question": lambda v: _text(v, MAX_QUESTION),
-    "variants": _variants,
-    "answer": lambda v: _text(v, MAX_ANSWER),
-    "category": lambda v: _text(v, MAX_CATEGORY, required=False),
-    "enabled": _enabled,
-}
+    @validator("enabled", pre=True)
+    def _yes_no(cls, value):
+        enabled = parse_enabled(value)
+        if enabled is None:
+            raise ProblemCode(code="not_yes_no")
+        return enabled
 
 
 def clean_fields(data: dict, partial: bool = False) -> dict:
     """Checks and normalises entry fields from a form, JSON body or import row. With `partial`,
     only the fields present are checked (PUT may send a few). Raises InvalidEntry."""
-    problems: dict[str, str] = {}
-    out: dict[str, Any] = {}
-    for name, check in CHECKS.items():
-        if partial and name not in data:
-            continue
-        value, problem = check(data.get(name))
-        if problem:
-            problems[name] = problem
-        else:
-            out[name] = value
-    if problems:
-        raise InvalidEntry(problems)
+    try:
+        out = validate(EntryFields, data, partial=partial)
+    except Invalid as exc:
+        raise InvalidEntry(exc.problems) from None
     if "variants" in out:  # the standard question is not also a similar one
         out["variants"] = [v for v in out["variants"] if v != out.get("question")]
     return out

@@ -5,7 +5,7 @@ starts it (scripts/stack.py), on the live stack's Redis, database, Rasa server a
 WECHAT_* settings and WECHAT_API_BASE pointing at a FakeWeChatApi on loopback.
 
 `SlowRasaProxy` makes Rasa slow without touching production code: a loopback HTTP proxy in front of
-the real Rasa server that holds each turn (POST /webhooks/rest/webhook) for `delay` seconds before
+the real Rasa server that holds each turn (POST /webhooks/gateway/webhook) for `delay` seconds before
 forwarding it. A gateway started with rasa_url=proxy.url sees a Rasa that takes that long to answer.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+from bot.rasa_client import SECRET_HEADER, TURN_PATH
 from scripts import stack
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.live_stack import free_port
@@ -91,11 +92,13 @@ class SlowRasaProxy:
 
             def _forward(self, method: str) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) if method == "POST" else None
-                if method == "POST" and self.path.startswith("/webhooks/rest/webhook"):
+                if method == "POST" and self.path.startswith(TURN_PATH):
                     proxy.turns_held += 1
                     time.sleep(proxy.delay)
-                resp = requests.request(method, proxy.rasa_url + self.path, data=body, timeout=60,
-                                        headers={"Content-Type": self.headers.get("Content-Type", "application/json")})
+                headers = {"Content-Type": self.headers.get("Content-Type", "application/json")}
+                if self.headers.get(SECRET_HEADER):  # the gateway channel's secret passes through
+                    headers[SECRET_HEADER] = self.headers[SECRET_HEADER]
+                resp = requests.request(method, proxy.rasa_url + self.path, data=body, timeout=60, headers=headers)
                 self.send_response(resp.status_code)
                 self.send_header("Content-Type", resp.headers.get("Content-Type", "application/json"))
                 self.send_header("Content-Length", str(len(resp.content)))

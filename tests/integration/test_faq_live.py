@@ -153,7 +153,8 @@ def test_intents_for_the_statistics_come_from_rasa_trackers(live_stack, make_app
     from bot.models import Message
     from config.database import Session
 
-    app = make_app(rasa_url=live_stack.rasa_url, rasa_token=live_stack.rasa_token)
+    app = make_app(rasa_url=live_stack.rasa_url, rasa_token=live_stack.rasa_token,
+                   rasa_channel_secret=live_stack.channel_secret)
     user = uuid.uuid4().hex
     with app.app_context():
         service = app.extensions["conversations"]

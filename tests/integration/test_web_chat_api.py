@@ -58,3 +58,22 @@ def test_the_gateway_does_not_serve_the_back_end(client):
     """The reference back end is its own service (backend/app.py on BACKEND_PORT)."""
     resp = client.get("/union-api/v1/courses", headers={"Authorization": "Bearer test-backend-key"})
     assert resp.status_code == 404
+
+
+def test_the_post_answer_names_the_transcript_ids(make_app):
+    """web/static/chat.js binds its bubbles to these ids instead of matching them by text."""
+    client = make_app(rasa_url="http://127.0.0.1:9").test_client()  # nothing answers: the apology
+    s = new_session(client)
+    auth = {"Authorization": f"Bearer {s['token']}"}
+    posted = client.post("/api/chat/messages", json={"session_id": s["session_id"], "text": "你好"},
+                         headers=auth).get_json()
+    again = client.post("/api/chat/messages", json={"session_id": s["session_id"], "text": "你好"},
+                        headers=auth).get_json()
+    transcript = client.get(f"/api/chat/messages?session_id={s['session_id']}", headers=auth).get_json()["messages"]
+    by_id = {m["id"]: m for m in transcript}
+    for answer in (posted, again):
+        assert by_id[answer["user_message_id"]]["role"] == "user"
+        assert answer["messages"] and all(by_id[m["id"]]["text"] == m["text"] for m in answer["messages"])
+    # The same words twice are two lines with two ids: nothing to confuse by text.
+    assert posted["user_message_id"] != again["user_message_id"]
+    assert posted["messages"][0]["id"] != again["messages"][0]["id"]

@@ -12,11 +12,12 @@ import pytest
 from config import secret_check
 from config.settings import PROJECT_ROOT, Settings
 
-SECRETS = {"SECRET_KEY": "s3", "RASA_TOKEN": "r4", "BACKEND_API_KEY": "b5"}
+SECRETS = {"SECRET_KEY": "s3", "RASA_TOKEN": "r4", "RASA_CHANNEL_SECRET": "c6", "BACKEND_API_KEY": "b5"}
 
 
 @pytest.mark.parametrize("variable", sorted(SECRETS))
-@pytest.mark.parametrize("value", [None, "", "dev-secret-change-me", "dev-rasa-token", "dev-backend-key"])
+@pytest.mark.parametrize("value", [None, "", "dev-secret-change-me", "dev-rasa-token", "dev-rasa-channel-secret",
+                                   "dev-backend-key"])
 def test_a_missing_or_public_secret_is_named(variable, value):
     env = dict(SECRETS)
     if value is None:

@@ -7,15 +7,12 @@
  * How messages are de-duplicated
  *   The transcript (GET /api/chat/messages?after=<id>) is the source of truth: every message it
  *   returns carries an id, and an id is rendered at most once (state.shown).
- *   For a quick response the page also shows two kinds of local bubbles before the transcript has
- *   them: the worker's own message (as soon as it is sent) and the bot replies in the POST answer.
- *   Each local bubble waits in state.pending; when the transcript later returns a message of the
- *   same role and text, that message is bound to the existing bubble (it gets its id) instead of
- *   being drawn again. If a poll delivered the bot replies before the POST answer came back, the
- *   POST replies are matched against those already drawn (after the worker's bubble) and only lend
- *   them their buttons. So nothing appears twice, whatever order the two requests finish in.
- *   Messages that no local bubble waits for (officer, system, replies seen from another tab) are
- *   simply drawn from the transcript.
+ *   The worker's own bubble is drawn as soon as it is sent; the POST answer names its transcript id
+ *   (user_message_id) and each reply's id, so the bubbles are bound to their ids when it arrives.
+ *   While a message is being sent the transcript is not read (a poll answered meanwhile is thrown
+ *   away and repeated afterwards), so a poll never draws a line whose bubble is still waiting for
+ *   its id. Everything else (officer, system, replies seen from another tab) is drawn from the
+ *   transcript by id.
  */
 (function () {
   "use strict";
@@ -49,7 +46,7 @@
     token: null,
     lastId: 0,
     shown: new Set(),   // transcript ids already on screen
-    pending: [],        // local bubbles awaiting their transcript message: {role, texts, el}
+    sends: 0,           // messages sent so far: a poll that overlapped one is not used
     loaded: false,      // first transcript fetch done
     sending: false,
     polling: false,
@@ -62,7 +59,6 @@
     noticeTimer: null,
     retry: null
   };
-  var textOf = new WeakMap(); // message element -> its text (for matching)
 
   /* ---------- configuration and storage ---------- */
 
@@ -174,7 +170,6 @@
     state.token = null;
     state.lastId = 0;
     state.shown.clear();
-    state.pending = [];
     state.loaded = false;
     messagesEl.textContent = "";
     updateSendButton();
@@ -195,16 +190,23 @@
 
   async function poll() {
     if (!state.sessionId || state.resetting) return;
+    if (state.sending) return; // sendMessage polls when the answer is in
     if (state.polling) { state.pollAgain = true; return; }
     clearTimeout(state.pollTimer);
     state.polling = true;
     var gen = state.generation;
+    var sends = state.sends;
     var started = Date.now();
     var path = "/api/chat/messages?session_id=" + encodeURIComponent(state.sessionId) +
       "&after=" + encodeURIComponent(String(state.lastId));
     try {
       var data = await api("GET", path, undefined, 10000);
       if (gen !== state.generation) return;
+      if (state.sending || sends !== state.sends) {
+        // A message was sent meanwhile: this answer may hold its lines before the POST names them.
+        state.pollAgain = true;
+        return;
+      }
       var list = Array.isArray(data.messages) ? data.messages : [];
       ingest(list);
       if (list.length >= POLL_PAGE) state.pollAgain = true;
@@ -270,18 +272,6 @@
       var role = normRole(m.role);
       var text = typeof m.text === "string" ? m.text : "";
       var buttons = cleanButtons(m.buttons);
-
-      var p = takePending(role, text);
-      if (p) {
-        // Already on screen as a local bubble: give it its id, nothing new is drawn.
-        var local = p.el;
-        if (local.getAttribute("data-role") !== role) local = restyle(local, role, text);
-        local.setAttribute("data-id", key);
-        setTime(local, m.ts);
-        if (role === "bot") addFeedback(local, m.id);
-        if (buttons.length && !local.querySelector(".buttons")) addButtons(local, buttons);
-        continue;
-      }
       if (!norm(text) && !buttons.length) continue;
       var el = renderMessage(role, text, buttons);
       el.setAttribute("data-id", key);
@@ -292,22 +282,13 @@
     }
   }
 
-  // The worker's side and the union's side (bot, officer, system) are matched separately; a reply
-  // the POST answer called "bot" may be stored as "system" (a handoff notice, say).
-  function side(role) {
-    return role === "user" ? "user" : "union";
-  }
-
-  function takePending(role, text) {
-    var t = norm(text);
-    for (var i = 0; i < state.pending.length; i++) {
-      var p = state.pending[i];
-      if (side(p.role) === side(role) && p.texts.indexOf(t) !== -1) {
-        state.pending.splice(i, 1);
-        return p;
-      }
-    }
-    return null;
+  // Gives a bubble drawn before the transcript had it its transcript id.
+  function bind(el, id) {
+    if (id == null) return;
+    var key = String(id);
+    state.shown.add(key);
+    el.setAttribute("data-id", key);
+    setTime(el, new Date().toISOString());
   }
 
   /* ---------- rendering ---------- */
@@ -316,16 +297,6 @@
     var el = document.createElement(tag);
     if (cls) el.className = cls;
     if (text != null) el.textContent = text;
-    return el;
-  }
-
-  // Redraw a local bubble in the role the transcript gives it, keeping its buttons and place.
-  function restyle(old, role, text) {
-    var el = renderMessage(role, text, []);
-    var wrap = old.querySelector(".buttons");
-    if (wrap) el.appendChild(wrap);
-    if (old.hasAttribute("data-claimed")) el.setAttribute("data-claimed", "1");
-    old.parentNode.replaceChild(el, old);
     return el;
   }
 
@@ -338,7 +309,6 @@
     appendLinkified(body, text);
     bubble.appendChild(body);
     if (norm(text)) el.appendChild(bubble);
-    textOf.set(el, norm(text));
     if (buttons && buttons.length) addButtons(el, buttons);
     return el;
   }
@@ -635,11 +605,9 @@
     hideNotice();
     closeMenu();
 
+    state.sends += 1;
     var userEl = renderMessage("user", shownText, []);
     userEl.classList.add("sending");
-    var pend = { role: "user", texts: [norm(shownText)], el: userEl };
-    if (item.payload) pend.texts.push(norm(item.payload));
-    state.pending.push(pend);
     appendMessage(userEl, true);
     showTyping(true);
 
@@ -659,7 +627,8 @@
     try {
       var data = await api("POST", "/api/chat/messages", body, 60000);
       if (gen !== state.generation) return;
-      showReplies(Array.isArray(data.messages) ? data.messages : [], userEl);
+      bind(userEl, data.user_message_id);
+      showReplies(Array.isArray(data.messages) ? data.messages : []);
     } catch (e) {
       failure = e;
     }
@@ -680,9 +649,7 @@
       return;
     }
     if (failure && !userEl.hasAttribute("data-id")) {
-      // Not delivered (the transcript never showed it): take the bubble back, keep the text.
-      var i = state.pending.indexOf(pend);
-      if (i !== -1) state.pending.splice(i, 1);
+      // Not delivered (no transcript id came back): take the bubble back, keep the text.
       if (userEl.parentNode) userEl.parentNode.removeChild(userEl);
       if (item.group && !item.group.classList.contains("stale")) reopenButtons(item.group);
       var retry;
@@ -703,32 +670,18 @@
     poll();
   }
 
-  // Bot replies from the POST answer. Those a poll has already drawn (after the worker's bubble)
-  // only lend them their buttons; the others are drawn now and wait for their transcript ids.
-  function showReplies(replies, userEl) {
-    var drawn = [];
-    for (var n = userEl.nextElementSibling; n; n = n.nextElementSibling) {
-      if (n.hasAttribute("data-id") && !n.hasAttribute("data-claimed")) drawn.push(n);
-    }
+  // Bot replies from the POST answer, drawn at once with their transcript ids (a later poll skips them).
+  function showReplies(replies) {
     replies.forEach(function (r) {
-      if (!r) return;
+      if (!r || (r.id != null && state.shown.has(String(r.id)))) return;
       var role = normRole(r.role || "bot");
       var text = typeof r.text === "string" ? r.text : "";
       var buttons = cleanButtons(r.buttons);
       if (!norm(text) && !buttons.length) return;
-      for (var i = 0; i < drawn.length; i++) {
-        var el = drawn[i];
-        if (!el.hasAttribute("data-claimed") && side(el.getAttribute("data-role")) === side(role) &&
-            textOf.get(el) === norm(text)) {
-          el.setAttribute("data-claimed", "1");
-          if (buttons.length && !el.querySelector(".buttons")) addButtons(el, buttons);
-          return;
-        }
-      }
-      var fresh = renderMessage(role, text, buttons);
-      fresh.setAttribute("data-claimed", "1");
-      state.pending.push({ role: role, texts: [norm(text)], el: fresh });
-      appendMessage(fresh, false);
+      var el = renderMessage(role, text, buttons);
+      bind(el, r.id);
+      if (role === "bot") addFeedback(el, r.id);
+      appendMessage(el, false);
     });
   }
 

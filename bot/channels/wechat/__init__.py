@@ -26,9 +26,9 @@ def init_app(app: Flask) -> None:
     from bot.channels.wechat.api import SharedTokenClient
     from bot.channels.wechat.channel import WeChatChannel
     from bot.channels.wechat.choices import Choices
-    from bot.channels.wechat.dedup import RetryGuard
+    from bot.channels.wechat.dedup import NonceMemory, RetryGuard
     from bot.channels.wechat.delivery import CustomerService
-    from bot.channels.wechat.protocol import Protocol
+    from bot.channels.wechat.protocol import MAX_CLOCK_SKEW, Protocol
     from bot.channels.wechat.quota import Quota
 
     settings = app.config["SETTINGS"]
@@ -40,7 +40,8 @@ def init_app(app: Flask) -> None:
     service = CustomerService(api, Quota(r), choices)
     app.extensions["wechat"] = WeChatChannel(
         app, Protocol(settings.wechat_token, settings.wechat_app_id, settings.wechat_aes_key),
-        RetryGuard(r), choices, service, settings.wechat_reply_budget)
+        RetryGuard(r), choices, service, settings.wechat_reply_budget,
+        NonceMemory(r, keep_seconds=2 * MAX_CLOCK_SKEW))  # a timestamp is good for +-5 minutes
     app.register_blueprint(bp)
     if settings.wechat_token:
         outbound.register_sender("wechat", service.push_reply)

@@ -14,7 +14,7 @@ from wechatpy.messages import BaseMessage
 from bot import transcript
 from unionkit import texts
 from bot.channels.wechat.choices import Choices
-from bot.channels.wechat.dedup import RetryGuard, message_key
+from bot.channels.wechat.dedup import NonceMemory, RetryGuard, message_key
 from bot.channels.wechat.delivery import CustomerService
 from bot.channels.wechat.menu import click_intents
 from bot.channels.wechat.protocol import Protocol
@@ -39,10 +39,11 @@ INTERACTIONS = {"subscribe", "subscribe_scan", "scan", "click", "view"}
 
 class WeChatChannel:
     def __init__(self, app: Flask, protocol: Protocol, guard: RetryGuard, choices: Choices,
-                 service: CustomerService, budget: float):
+                 service: CustomerService, budget: float, nonces: NonceMemory):
         self.app = app
         self.protocol = protocol
         self.guard = guard
+        self.nonces = nonces
         self.choices = choices
         self.service = service
         self.quota = service.quota

@@ -1,8 +1,10 @@
 """WeChat retries a message it got no answer to (three times, 5 s apart), and a retry may reach any
 gateway worker. The first copy claims the message in Redis (SET NX, with expiry) and stores its
-answer; a copy arriving later gets that answer, waiting for it while the first is still running."""
+answer; a copy arriving later gets that answer, waiting for it while the first is still running.
+NonceMemory refuses a signed request replayed with another body (plain mode)."""
 from __future__ import annotations
 
+import hashlib
 import time
 
 import redis
@@ -52,3 +54,26 @@ class RetryGuard:
             if time.monotonic() >= deadline:
                 return ""
             time.sleep(POLL_SECONDS)
+
+
+NONCE_PREFIX = "wechat:nonce:"
+
+
+class NonceMemory:
+    """Plain mode's signature covers the timestamp and nonce but not the body, so a captured request
+    could be sent again within the 5 minutes a timestamp is good for, with another body. Each
+    (timestamp, nonce) is remembered with a digest of its body for twice that window: the same pair
+    with a different body is refused. The same pair with the same body is WeChat resending one
+    message, which the RetryGuard answers without a second turn."""
+
+    def __init__(self, r: redis.Redis, keep_seconds: int):
+        self.redis = r
+        self.keep_seconds = keep_seconds
+
+    def first_use(self, timestamp: str, nonce: str, body: bytes) -> bool:
+        key = NONCE_PREFIX + hashlib.sha256(f"{timestamp}\n{nonce}".encode()).hexdigest()
+        digest = hashlib.sha256(body).hexdigest()
+        if self.redis.set(key, digest, nx=True, ex=self.keep_seconds):
+            return True
+        seen = self.redis.get(key)
+        return (seen.decode() if isinstance(seen, bytes) else seen) == digest

@@ -44,6 +44,9 @@ def receive():
     except Rejected as exc:
         log.warning("WeChat message refused (%s): %s", exc.status, exc.reason)
         abort(exc.status, description=exc.reason)
+    if not channel.nonces.first_use(request.args.get("timestamp", ""), request.args.get("nonce", ""), body):
+        log.warning("WeChat message refused (403): timestamp and nonce already used with another body")
+        abort(403, description="this signature was already used")
     answer = channel.respond(message, started)
     body = channel.protocol.render(message, answer, request.args)
     return Response(body, mimetype="application/xml" if answer else "text/plain")
