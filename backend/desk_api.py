@@ -29,6 +29,7 @@ from backend.models import CASE_TYPES, RecordEvent, utcnow
 from backend.records import KINDS, aware, event_dict, find, last_messages, summary, time_limits, to_dict, \
     with_history
 from backend.schemas import Invalid
+from unionkit import strict_json
 from unionkit.numbers import normalize_number
 from unionkit.pii import normalize_phone
 
@@ -205,8 +206,10 @@ def events():
     errors = {}
     try:
         after = int(request.args.get("after", 0))
+        if not 0 <= after <= strict_json.MAX_INT:  # past 64 bits the database overflows
+            raise ValueError
     except ValueError:
-        errors["after"] = "after 应为整数"
+        errors["after"] = "after 应为不小于 0 的整数"
         after = 0
     try:
         limit = int(request.args.get("limit", 100))

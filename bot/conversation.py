@@ -118,7 +118,7 @@ class ConversationService:
         return shown
 
     @staticmethod
-    def _record(cid: str, replies: list[BotReply], said_id: int) -> Replies:
+    def _record(cid: str, replies: list[BotReply], said_id: int | None) -> Replies:
         ids = transcript.add_many(cid, "bot", [(reply.text, reply.buttons) for reply in replies])
         for reply, message_id in zip(replies, ids):
             reply.id = message_id

@@ -67,7 +67,7 @@ def test_staff_creates_an_entry_and_the_bot_answers_with_it(live_stack, browser)
 
     # The dashboard draws its charts with the Chart.js the app serves itself.
     page.goto(live_stack.gateway_url + "/admin/stats")
-    page.wait_for_function("['chart-days', 'chart-intents', 'chart-faq'].every(id => window.Chart.getChart(id))")
+    page.wait_for_function("() => ['chart-days', 'chart-intents', 'chart-faq'].every(id => window.Chart.getChart(id))")
     assert int(page.locator("#fig-messages").inner_text()) >= 1  # the worker above
     assert "vendor/chart.umd.min.js" in page.content() and "cdn" not in page.content().lower()
     page.screenshot(path=screenshot_path("admin_stats.png"), full_page=True)

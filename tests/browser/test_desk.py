@@ -63,7 +63,8 @@ def test_officer_works_a_record_on_the_desk(live_stack, officer_page, web_chat, 
 
     # Filter by kind, then by masked phone.
     page.locator("#desk-kind").select_option("membership")
-    page.wait_for_function("document.querySelector('#desk-list li.record') && "
+    # As functions, not expressions: Playwright evals a bare expression in the page, which the CSP forbids.
+    page.wait_for_function("() => document.querySelector('#desk-list li.record') && "
                            "[...document.querySelectorAll('#desk-list li.record')].every("
                            "li => li.dataset.number.startsWith('RH'))")
     page.fill("#desk-q", "138****5678")
@@ -96,7 +97,7 @@ def test_officer_works_a_record_on_the_desk(live_stack, officer_page, web_chat, 
     page.wait_for_selector("#notice", state="hidden")
     page.locator("#desk-kind").select_option("")
     page.fill("#desk-q", "")
-    page.wait_for_function("document.querySelectorAll('#desk-list li.record').length >= 2")
+    page.wait_for_function("() => document.querySelectorAll('#desk-list li.record').length >= 2")
     page.screenshot(path=str(Path(os.environ.get("SCREENSHOT_DIR", tmp_path)) / "desk.png"))
 
     page.locator("#record-next").select_option("approved")

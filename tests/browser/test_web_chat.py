@@ -54,7 +54,7 @@ def test_join_in_the_browser(live_stack, browser, tmp_path):
 
     # A reload keeps the conversation (the session lives in localStorage), and nothing shows twice.
     page.reload()
-    page.wait_for_function("document.querySelectorAll('#messages .msg.bot').length > 5")
+    page.wait_for_function("() => document.querySelectorAll('#messages .msg.bot').length > 5")
     texts = page.locator("#messages .msg").all_inner_texts()
     assert sum(number in t for t in texts) == 1
     context.close()

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.e2e import off_script
 from tests.e2e.test_off_script import (  # noqa: F401 (the same tests, with this module's chat)
     test_offer_a_person_once, test_question_before_the_service_and_a_request, test_question_inside_the_join_form,
     test_question_inside_the_wage_form_and_amounts_in_workers_words, test_status_and_a_person_inside_a_form,

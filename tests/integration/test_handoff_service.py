@@ -123,7 +123,7 @@ def run_action(app, sender_id: str, action, slots: dict | None = None, active_lo
     with app.test_request_context():
         service = app.extensions["conversations"]
         replies = service._act_on_payloads(sender_id, "转人工", merge_replies(rest))
-        ConversationService._record(sender_id, replies)
+        ConversationService._record(sender_id, replies, said_id=None)  # no worker line: an action's own turn
     return {"events": answer["events"], "replies": replies}
 
 
