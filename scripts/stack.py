@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 import requests
 
 from config.secret_check import new_token
+from scripts import gunicorn_conf
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -110,10 +111,27 @@ def _gunicorn(app: str, env: dict, port: int, workers: int, threads: int, bind_h
         str(VENV_BIN / "gunicorn"), app,
         "--bind", f"{bind_host}:{port}", "--workers", str(workers), "--threads", str(threads),
         "--worker-class", "gthread", "--timeout", "60", "--graceful-timeout", "10",
-        "--access-logfile", "-",
+        "--access-logfile", "-", "--config", "python:scripts.gunicorn_conf",
     ]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT if log_file else None,
                             start_new_session=True)
+
+
+def wait_for_workers(log_path: Path, count: int, since: int, timeout: float,
+                     proc: subprocess.Popen | None = None) -> None:
+    """Until `count` gunicorn workers have loaded the app (scripts/gunicorn_conf.py logs each) in
+    the log written after byte `since`: a worker still loading takes no request, so a load sent when
+    only the first answers queues on that one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+        with open(log_path, "rb") as log:
+            log.seek(since)
+            if log.read().count(gunicorn_conf.READY.encode()) >= count:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"{count} workers not ready after {timeout}s ({log_path})")
 
 
 def wait_for(url: str, timeout: float, ok=lambda r: r.ok, proc: subprocess.Popen | None = None) -> None:

@@ -70,11 +70,14 @@ class LiveStack:
         self.actions = stack.start_action_server(self.env, self.action_port, log_file=self._log("actions"))
         self.rasa = stack.start_rasa(stack.rasa_env(self.env, self.redis_url, self.action_port),
                                      self.rasa_port, self.rasa_token, model=self.model, log_file=self._log("rasa"))
-        self.gateway = stack.start_gateway(self.env, self.gateway_port, bind_host="127.0.0.1",
-                                           workers=int(self.env.get("WEB_WORKERS", "2")),
+        gateway_log = self.workdir / "gateway.log"
+        since = gateway_log.stat().st_size if gateway_log.exists() else 0
+        workers = int(self.env.get("WEB_WORKERS", "2"))
+        self.gateway = stack.start_gateway(self.env, self.gateway_port, bind_host="127.0.0.1", workers=workers,
                                            log_file=self._log("gateway"))
         self.worker = stack.start_worker(self.env, log_file=self._log("worker"))
         self.start_backend()
+        stack.wait_for_workers(gateway_log, workers, since, 90, proc=self.gateway)
         stack.wait_for(f"{self.gateway_url}/api/none", 60, ok=lambda r: r.status_code == 404, proc=self.gateway)
         stack.wait_for_rasa(self.rasa_url, self.rasa_token, timeout=240, proc=self.rasa)
         stack.wait_for(f"http://127.0.0.1:{self.action_port}/health", 120, proc=self.actions)

@@ -37,7 +37,10 @@ class SafetyScreen:
 
     @classmethod
     def from_training_file(cls, threshold: float = THRESHOLD) -> "SafetyScreen":
-        return cls(SafetyModel.from_files(), threshold)
+        screen = cls(SafetyModel.from_files(), threshold)
+        # Loads jieba's dictionary now: on a worker's first message it held every thread for a second.
+        screen.check("你好")
+        return screen
 
     def check(self, text: str, describing: bool = False) -> Danger | None:
         """`describing`: the message answers a form question asking to describe an event being
