@@ -8,10 +8,10 @@ from bot.safety.model import SafetyModel, load_examples
 from bot.safety.screen import SafetyScreen
 from scripts.eval_safety import HELDOUT_DIR, HELDOUT_SETS, score
 
-# What the screen reaches on the separately written set v6 (docs/safety_report.md); the issue's targets
-# are recall 0.98 and false alarms 0.02, NOT met: these guard what was reached.
-REACHED_RECALL = 0.96
-REACHED_FALSE_ALARMS = 0.03
+# What the screen reaches on the separately written set v7 (docs/safety_report.md); the issue's targets
+# are recall 0.98 (NOT met: 0.957) and false alarms 0.02 (met: 1.5%): these guard what was reached.
+REACHED_RECALL = 0.95
+REACHED_FALSE_ALARMS = 0.02
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +64,8 @@ def test_the_training_file_names_only_known_categories(tmp_path):
 
 @pytest.mark.parametrize("name", [n for n in HELDOUT_SETS if (HELDOUT_DIR / n).exists()])
 def test_figures_on_the_separately_written_set_do_not_fall_back(name):
-    """Issue 10's targets (recall ≥ 0.98, false alarms ≤ 2%) are NOT met on set v6 (first look:
-    0.964 and 2.5%, docs/safety_report.md); this guards what was reached, so a change that makes the
+    """Issue 10's targets are recall ≥ 0.98 (NOT met on set v7, first look: 0.957) and false alarms
+    ≤ 2% (met: 1.5%, docs/safety_report.md); this guards what was reached, so a change that makes the
     screen deafer or noisier fails here."""
     texts, labels = load_examples()
     result = score(SafetyScreen(SafetyModel.train(texts, labels)), *load_examples(HELDOUT_DIR / name))
