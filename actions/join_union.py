@@ -80,10 +80,8 @@ class ValidateJoinUnionForm(ServiceFormValidation):
         id_number, problem = check_id_number(str(value))
         if problem:
             return self.reject("id_number", problem, dispatcher, tracker)
-        existing = _open_application(id_number)
-        if existing:
-            dispatcher.utter_message(response="utter_join_already_applied", number=existing)
-            return {"id_number": id_number, "requested_slot": None, "join_existing_number": existing}
+        # Nothing is said here about applications for this ID number: an ID number alone reveals
+        # nothing. Whether one is open is asked with the phone (validate_phone).
         return {"id_number": id_number, "id_number_masked": mask_id_number(id_number)}
 
     def validate_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -91,6 +89,14 @@ class ValidateJoinUnionForm(ServiceFormValidation):
         phone, problem = check_phone(str(value))
         if problem:
             return self.reject("phone", problem, dispatcher, tracker)
+        id_number = tracker.get_slot("id_number")
+        existing = _open_application(id_number, phone) if id_number else None
+        if existing:
+            # Both the ID number and the phone on file: the worker's own application (as 查询进度).
+            dispatcher.utter_message(response="utter_join_already_applied", number=existing)
+            return {"phone": phone, "requested_slot": None, "join_existing_number": existing}
+        # No open application with both: the form goes on as for anyone (an application for this ID
+        # with another phone is filed too, and the back end notes it for the officers).
         return {"phone": phone, "phone_masked": mask_phone(phone)}
 
     def validate_employer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -117,16 +123,19 @@ class ValidateJoinUnionForm(ServiceFormValidation):
         return {"join_confirmed": confirmed}
 
 
-def _open_application(id_number: str) -> str | None:
-    """The number of an application for this ID that is still open, in the back end or the outbox."""
+def _open_application(id_number: str, phone: str) -> str | None:
+    """The number of a still open application with this ID number AND this phone, in the back end
+    or the outbox; None otherwise, whatever else there is."""
     try:
-        for item in services.backend().list(APPLICATIONS, id_number=id_number, status="submitted"):
-            return item["number"]
+        # Both filters at once: the back end returns only applications matching both.
+        for status in ("submitted", "reviewing"):
+            for item in services.backend().list(APPLICATIONS, id_number=id_number, phone=phone, status=status):
+                return item["number"]
     except BackendUnavailable:
         pass
     for item in services.outbox().pending():
         body = item["body"]
-        if item["path"] == APPLICATIONS and body.get("id_number") == id_number:
+        if item["path"] == APPLICATIONS and body.get("id_number") == id_number and body.get("phone") == phone:
             return body["number"]
     return None
 

@@ -201,6 +201,25 @@ def prepare_new(record) -> None:
     record.due_at = limits.due_at(kind.name, record.created_at, kind.type_of(record), kind.priority_of(record))
     record.team = limits.team(kind.name, kind.type_of(record))
     add_event(record, "created", to_value=record.status)
+    if isinstance(record, MembershipApplication):
+        _note_open_applications(record)
+
+
+OPEN_MEMBERSHIP = ("submitted", "reviewing")
+
+
+def _note_open_applications(application: MembershipApplication) -> None:
+    """A second open application for one ID number is filed like any other (the worker is told
+    nothing about the first: an ID number alone reveals nothing), and the officers are told in
+    its history, to check whether it is the same person (a new phone) or someone else's ID."""
+    others = db().execute(select(MembershipApplication.number, MembershipApplication.phone).where(
+        MembershipApplication.id_number == application.id_number,
+        MembershipApplication.status.in_(OPEN_MEMBERSHIP),
+        MembershipApplication.number != application.number)).all()
+    for number, phone in others:
+        same = "手机号相同" if phone == application.phone else "手机号不同"
+        add_event(application, "note", actor="system",
+                  note=f"同一身份证号另有在办入会申请 {number}（{same}），请核对是否重复申请或他人冒用。")
 
 
 # ============================================================================ finding, filing

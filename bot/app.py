@@ -93,6 +93,9 @@ def _register_services(app: Flask, settings: Settings) -> None:
     from bot import handoff
 
     handoff.init_app(app)  # app.extensions["handoff"], and the router in front of Rasa
+    from bot import privacy
+
+    privacy.init_app(app)  # 删除我的记录 (after the handoff router), `flask --app server purge`
     from bot.channels.web_turns import WebTurns
 
     app.extensions["web_turns"] = WebTurns(app, settings.web_reply_budget, BotReply(text=policy.text("web_busy")))

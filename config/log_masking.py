@@ -1,7 +1,9 @@
 """Keeps ID numbers and phone numbers out of the logs (DESIGN: masked in logs).
 
 Installed on the root handlers and on gunicorn's access and error loggers, so a request line
-like `GET /union-api/v1/membership-applications?id_number=...` is written masked too.
+like `GET /union-api/v1/membership-applications?id_number=...` is written masked too; and in the
+Rasa server (rasa_components/tracker_store.py installs it) and the action server (actions/startup.py),
+on Sanic's loggers as well. The rule is unionkit.pii.mask_text: every form the bot reads a number in.
 """
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ class MaskPiiFilter(logging.Filter):
 
 def install() -> None:
     pii_filter = MaskPiiFilter()
-    for name in ("", "gunicorn.access", "gunicorn.error", "werkzeug"):
+    for name in ("", "gunicorn.access", "gunicorn.error", "werkzeug", "sanic.root", "sanic.error", "sanic.access",
+                 "rasa", "rasa_sdk"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, MaskPiiFilter) for f in logger.filters):
             logger.addFilter(pii_filter)

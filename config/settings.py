@@ -68,6 +68,8 @@ class Settings:
     web_reply_budget: float = 8.0
     # Reverse proxies in front of the gateway whose X-Forwarded-For is trusted (rate limits by address).
     trusted_proxies: int = 0
+    # Transcripts, trackers and unanswered questions older than this are deleted by `flask --app server purge`.
+    retention_days: int = 180
     extra: dict = field(default_factory=dict)
     allow_dev_secrets: bool = False
 
@@ -111,5 +113,6 @@ class Settings:
             csrf_time_limit=int(env.get("CSRF_TIME_LIMIT") or cls.csrf_time_limit),
             web_reply_budget=float(env.get("WEB_REPLY_BUDGET") or cls.web_reply_budget),
             trusted_proxies=int(env.get("TRUSTED_PROXIES") or 0),
+            retention_days=int(env.get("RETENTION_DAYS") or cls.retention_days),
             allow_dev_secrets=_bool(env.get("ALLOW_DEV_SECRETS")),
         )

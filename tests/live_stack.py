@@ -77,7 +77,7 @@ class LiveStack:
                                            log_file=self._log("gateway"))
         self.worker = stack.start_worker(self.env, log_file=self._log("worker"))
         self.start_backend()
-        stack.wait_for_workers(gateway_log, workers, since, 90, proc=self.gateway)
+        stack.wait_for_workers(gateway_log, workers, since, 240, proc=self.gateway)
         stack.wait_for(f"{self.gateway_url}/api/none", 60, ok=lambda r: r.status_code == 404, proc=self.gateway)
         stack.wait_for_rasa(self.rasa_url, self.rasa_token, timeout=240, proc=self.rasa)
         stack.wait_for(f"http://127.0.0.1:{self.action_port}/health", 120, proc=self.actions)

@@ -27,11 +27,17 @@ PROVINCE_CODES = frozenset({
 # Ages (from the birth date in the number) accepted as plausible for a worker.
 MIN_AGE, MAX_AGE = 16, 100
 
-# Finders for masking free text / nested data (not anchored).
-_ID_IN_TEXT_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-# Also as people type them: 138 1234 5678, 138-1234-5678.
-_MOBILE_IN_TEXT_RE = re.compile(r"(?<!\d)1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)")
-
+# What the masks look for in free text: every way the extractors (actions/extract.py,
+# actions/validators.py) accept a number, so a number the bot would read is never shown in full.
+_ARABIC = {**{str(d): str(d) for d in range(10)}, **{chr(0xFF10 + d): str(d) for d in range(10)}}
+_HANZI = {ch: str(v) for v, chars in enumerate(
+    ["零〇", "一壹幺", "二两贰俩", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌", "九玖"]) for ch in chars}
+_CHECK_X = frozenset("XxＸｘ")
+# Between the groups of one number, as people type them: spaces (also the ideographic one), dashes,
+# dots, commas, slashes and brackets; at most this many in a row.
+_SEPARATORS = frozenset(" \t\u00a0\u3000-－‐–—_.．·,，、/／()（）")
+_MAX_GAP = 3
+_PLUS = frozenset("+＋")
 
 # --------------------------------------------------------------------------- ID numbers
 def id_number_checksum(first17: str) -> str:
@@ -121,10 +127,101 @@ def mask_phone(value: str | None) -> str | None:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def _digit_runs(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, digits) of each run of one kind of digit (Arabic or full-width, or Chinese
+    numerals); an X right after Arabic digits ends its run (the check character of an ID number)."""
+    runs, i, n = [], 0, len(text)
+    while i < n:
+        table = _ARABIC if text[i] in _ARABIC else _HANZI if text[i] in _HANZI else None
+        if table is None:
+            i += 1
+            continue
+        j = i
+        while j < n and text[j] in table:
+            j += 1
+        digits = "".join(table[ch] for ch in text[i:j])
+        if table is _ARABIC and j < n and text[j] in _CHECK_X:
+            digits += "X"
+            j += 1
+        runs.append((i, j, digits))
+        i = j
+    return runs
+
+
+def _chains(text: str, runs: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
+    """Runs one number may be made of: next to each other, or apart by a few separators only."""
+    chains: list[list[tuple[int, int, str]]] = []
+    for run in runs:
+        if chains:
+            gap = text[chains[-1][-1][1]:run[0]]
+            if len(gap) <= _MAX_GAP and all(ch in _SEPARATORS for ch in gap) and "X" not in chains[-1][-1][2]:
+                chains[-1].append(run)
+                continue
+        chains.append([run])
+    return chains
+
+
+def _as_pii(digits: str) -> str | None:
+    """The masked form when these digits are a mobile number (also with 86 / 0086 before it) or
+    have the shape of an ID number, else None."""
+    if _ID_SHAPE_RE.match(digits):
+        return mask_id_number(digits)
+    for prefix in ("", "86", "0086"):
+        if digits.startswith(prefix) and MOBILE_RE.match(digits[len(prefix):]):
+            return mask_phone(digits[len(prefix):])
+    return None
+
+
+def find_pii(text: str) -> list[tuple[int, int, str]]:
+    """Where ID numbers and mobile numbers are in free text, in every form the extractors read:
+    ``130402 19880314 1924``, ``1304 0219 8803 1419 24``, ``+8613912345678``, ``0086-139…``,
+    full-width ``８６１３９…``, ``幺三八一二三四五六七八``, ``(138)1234-5678``. Returns (start, end,
+    masked form) for each; a longer reading wins over a shorter one that starts at the same place."""
+    found = []
+    for chain in _chains(text, _digit_runs(text)):
+        i = 0
+        while i < len(chain):
+            best = None
+            digits = ""
+            for j in range(i, len(chain)):
+                if j > i and not chain[j - 1][2].isdigit():
+                    break  # an X only ends a number
+                digits += chain[j][2]
+                if len(digits) > 22:
+                    break
+                masked = _as_pii(digits)
+                if masked is not None:
+                    best = (j, masked)
+            if best is None:
+                i += 1
+                continue
+            j, masked = best
+            start = chain[i][0]
+            if start > 0 and text[start - 1] in _PLUS:
+                start -= 1
+            found.append((start, chain[j][1], masked))
+            i = j + 1
+    return found
+
+
 def mask_text(text: str) -> str:
-    """Masks ID numbers and mobile numbers appearing inside free text."""
-    text = _ID_IN_TEXT_RE.sub(lambda m: mask_id_number(m.group(0)), text)
-    return _MOBILE_IN_TEXT_RE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group(0))), text)
+    """Masks ID numbers and mobile numbers inside free text (find_pii: every form the bot reads),
+    each replaced by its masked form: ``110***********1234``, ``138****5678``."""
+    if not isinstance(text, str) or not text:
+        return text
+    spans = find_pii(text)
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end, masked in spans:
+        out += [text[last:start], masked]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def has_pii(text: str) -> bool:
+    return bool(find_pii(text)) if isinstance(text, str) else False
 
 
 def mask_pii(data):

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font
 from bot.faq.models import FaqEntry
 from bot.faq.store import InvalidEntry, clean_fields, commit_changes, create_entry, update_entry
 from config.database import Session
+from unionkit.pii import mask_text
 
 COLUMNS = ("question", "similar_questions", "answer", "category", "enabled")
 # Header names accepted on import (staff may relabel the header row in Chinese).
@@ -43,8 +44,10 @@ class ImportRejected(ValueError):
 
 
 def _row(entry: FaqEntry) -> list:
-    return [entry.question, "\n".join(entry.variants or []), entry.answer, entry.category,
-            "1" if entry.enabled else "0"]
+    # Questions may come from what workers typed (the unanswered page): masked like every export.
+    # The answer is the union's own text (an office's number in it is meant to be read).
+    return [mask_text(entry.question), "\n".join(mask_text(v) for v in entry.variants or []), entry.answer,
+            entry.category, "1" if entry.enabled else "0"]
 
 
 def export_csv(entries: list[FaqEntry]) -> bytes:

@@ -1,6 +1,9 @@
 """What the bot could not answer: messages that ended in a fallback (no FAQ entry matched) and
 replies a worker marked with a thumbs-down. Staff see them grouped by similarity, most frequent
-first, and turn a group into a new entry or into phrasings of an existing one."""
+first, and turn a group into a new entry or into phrasings of an existing one.
+
+Staff do not need a worker's ID number or phone to improve the FAQ: a question is stored masked
+(unionkit.pii.mask_text, the one rule), and read masked (rows kept before the rule was applied)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +13,7 @@ from bot.faq.models import FaqEntry, FaqLookup, UnansweredQuestion
 from unionkit.faq.text import terms
 from bot.models import Message, utcnow
 from config.database import Session
+from unionkit.pii import mask_text
 
 # Two questions belong together when this share of their search terms is common to both.
 GROUP_SIMILARITY = 0.4
@@ -18,7 +22,7 @@ MAX_OPEN = 2000  # grouping looks at the newest this many open questions
 
 def record(conversation_id: str, text: str, source: str = "no_match", message_id: int | None = None,
            commit: bool = True) -> UnansweredQuestion | None:
-    text = (text or "").strip()
+    text = mask_text((text or "").strip())
     if not text or text.startswith("/"):
         return None  # a button payload is not a question anyone typed
     row = UnansweredQuestion(conversation_id=conversation_id, text=text[:1000], source=source,
@@ -96,7 +100,7 @@ def open_groups() -> list[Group]:
             .order_by(UnansweredQuestion.ts.desc()).limit(MAX_OPEN).all())
     by_text: dict[str, list[UnansweredQuestion]] = {}
     for row in rows:
-        by_text.setdefault(row.text, []).append(row)
+        by_text.setdefault(mask_text(row.text), []).append(row)
     groups: list[Group] = []
     # The most asked texts start the groups; rarer ones join the group they resemble.
     for text, same in sorted(by_text.items(), key=lambda kv: -len(kv[1])):
@@ -125,4 +129,4 @@ def resolve(ids: list[int], entry: FaqEntry) -> int:
 
 def texts_of(ids: list[int]) -> list[str]:
     rows = Session.query(UnansweredQuestion.text).filter(UnansweredQuestion.id.in_(ids)).all()
-    return list(dict.fromkeys(t for (t,) in rows))
+    return list(dict.fromkeys(mask_text(t) for (t,) in rows))

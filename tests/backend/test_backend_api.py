@@ -362,3 +362,24 @@ def test_suggestions(api):
 
     resp = api.post("/v1/suggestions", json={"text": "", "phone": "123"})
     assert resp.status_code == 400 and set(resp.get_json()["fields"]) == {"text", "phone"}
+
+
+def test_a_second_open_application_for_one_id_is_filed_and_noted_for_officers(api):
+    """The worker hears nothing of another application (an ID number alone reveals nothing); the
+    officers see in the new record's history that one is open, and whether the phone is the same."""
+    first = api.post("/v1/membership-applications", json=membership()).get_json()["number"]
+    resp = api.post("/v1/membership-applications", json=membership(name="李四", phone="13987654321", channel_user="web:s9"))
+    assert resp.status_code == 201
+    second = resp.get_json()
+    notes = [h["note"] for h in second["history"] if h["action"] == "note"]
+    assert len(notes) == 1 and first in notes[0] and "手机号不同" in notes[0]
+    # The first one is untouched, and a third with the first's phone says so.
+    assert [h["action"] for h in api.get(f"/v1/membership-applications/{first}").get_json()["history"]] == ["created"]
+    third = api.post("/v1/membership-applications", json=membership()).get_json()
+    notes = [h["note"] for h in third["history"] if h["action"] == "note"]
+    assert any(first in n and "手机号相同" in n for n in notes) and any(second["number"] in n for n in notes)
+    # A finished application is no longer an open one.
+    api.patch(f"/v1/membership-applications/{first}", json={"status": "reviewing"})
+    api.patch(f"/v1/membership-applications/{first}", json={"status": "rejected", "message": "材料不全"})
+    fourth = api.post("/v1/membership-applications", json=membership(phone="13700001111")).get_json()
+    assert all(first not in (h["note"] or "") for h in fourth["history"])

@@ -66,15 +66,43 @@ def test_join_conversation_files_an_application(live_stack, web_chat):
     assert ("user", "快递物流") in roles_texts and ("user", "确认提交") in roles_texts
     assert roles_texts[-1][0] == "bot" and number in roles_texts[-1][1]
 
-    # A second application for the same ID answers with the existing number, no duplicate.
+    # A second application with the same ID number AND the phone on file answers with the existing
+    # number, no duplicate (the worker proved both, as 查询进度 asks).
     again = web_chat()
     assert "姓名" in again.say_text("我要入会")
     again.say_text("张伟")
     again.say_text(payload="/affirm")
-    reply = again.say_text(id_number)
-    assert number in reply
+    assert "手机号" in again.say_text(id_number)  # the ID number alone: nothing said about it
+    reply = again.say_text("+86 138 1234 5678")
+    assert number in reply and "手机号" in reply
     listed = live_stack.backend_get("/v1/membership-applications", id_number=id_number).json()["items"]
     assert [item["number"] for item in listed] == [number]
+
+
+def test_an_id_number_alone_reveals_no_application(live_stack, web_chat):
+    """A new chat that types someone else's ID number with another phone hears nothing of the open
+    application: the form goes on as for anyone, and the officers are told in the new record."""
+    id_number = fresh_id_number()
+    first = web_chat()
+    walk_to_summary(first, id_number)
+    number = NUMBER_RE.search(first.say_text(payload="/affirm")).group(0)
+
+    stranger = web_chat()
+    assert "姓名" in stranger.say_text("我想入会")
+    stranger.say_text("李强")
+    stranger.say_text(payload="/affirm")
+    assert "手机号" in stranger.say_text(id_number)
+    reply = stranger.say_text("13998765432")
+    assert "单位" in reply and number not in reply and "申请" not in reply
+    stranger.say_text("美团")
+    summary = stranger.say_text(payload="快递物流")
+    assert number not in summary
+    done = stranger.say_text(payload="/affirm")
+    second = NUMBER_RE.search(done).group(0)
+    assert second != number and number not in done
+    assert all(number not in m["text"] for m in stranger.transcript())
+    history = live_stack.backend_get(f"/v1/membership-applications/{second}").json()["history"]
+    assert any(h["action"] == "note" and number in (h["note"] or "") and "手机号不同" in h["note"] for h in history)
 
 
 def test_cancel_leaves_the_form_and_submits_nothing(live_stack, web_chat):

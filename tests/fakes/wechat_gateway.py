@@ -57,7 +57,7 @@ class WeChatGateway:
         since = self.log_path.stat().st_size if self.log_path.exists() else 0
         self.proc = stack.start_gateway(self.env, self.port, workers=self.workers, bind_host="127.0.0.1",
                                         log_file=open(self.log_path, "ab"))
-        stack.wait_for_workers(self.log_path, self.workers, since, 90, proc=self.proc)
+        stack.wait_for_workers(self.log_path, self.workers, since, 240, proc=self.proc)
         stack.wait_for(f"{self.url}/api/none", 60, ok=lambda r: r.status_code == 404, proc=self.proc)
         return self
 
