@@ -93,6 +93,9 @@ def _register_services(app: Flask, settings: Settings) -> None:
     from bot import handoff
 
     handoff.init_app(app)  # app.extensions["handoff"], and the router in front of Rasa
+    from bot import notices
+
+    notices.init_app(app)  # app.extensions["ratings"] (before Rasa, after a close) and ["notices"] (worker)
     from bot.channels.web_turns import WebTurns
 
     app.extensions["web_turns"] = WebTurns(app, settings.web_reply_budget, BotReply(text=policy.text("web_busy")))
