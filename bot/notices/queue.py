@@ -30,12 +30,14 @@ LEASE_KEY = "notices:lease"      # hash: id -> token of the claim holding it
 SENT_KEY = "notices:sent"        # sorted set: id -> when it was sent (put refuses these)
 DUE_PREFIX = "notices:due:"      # sorted set per channel: id -> when to try next (unix time)
 DEAD_KEY = "notices:refused"     # hash: id -> JSON, notices WeChat will never take (kept for staff)
+LINE_PREFIX = "notices:line:"    # sorted set per conversation: its waiting ids by "seq" (sent in that order)
 SENT_KEEP_SECONDS = 30 * 24 * 3600
 
 _PUT = """
 if redis.call('ZSCORE', KEYS[3], ARGV[1]) or redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
 return 1
 """
 _CLAIM = """
@@ -53,6 +55,7 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', ARGV[4])
+redis.call('ZREM', KEYS[5], ARGV[1])
 return 1
 """
 _RETRY = """
@@ -88,11 +91,28 @@ class NoticeQueue:
     def due_key(channel: str) -> str:
         return DUE_PREFIX + channel
 
+    @staticmethod
+    def line_key(notice: dict) -> str:
+        return LINE_PREFIX + notice["conversation_id"]
+
     def put(self, notice: dict, delay: float = 0.0) -> bool:
-        """Queues the notice (it names its own "id" and "channel"); False when it already waits or was sent."""
+        """Queues the notice (it names its own "id", "channel", "conversation_id" and its place
+        "seq" among the conversation's notices); False when it already waits or was sent."""
         notice = dict(notice, attempts=notice.get("attempts", 0), queued_at=notice.get("queued_at", self.clock()))
-        return bool(self._put(keys=[ITEMS_KEY, self.due_key(notice["channel"]), SENT_KEY],
-                              args=[notice["id"], json.dumps(notice, ensure_ascii=False), self.clock() + delay]))
+        return bool(self._put(keys=[ITEMS_KEY, self.due_key(notice["channel"]), SENT_KEY, self.line_key(notice)],
+                              args=[notice["id"], json.dumps(notice, ensure_ascii=False), self.clock() + delay,
+                                    notice.get("seq", 0)]))
+
+    def first_in_line(self, claim: Claim) -> bool:
+        """No earlier notice to the same worker still waits (a retried one holds back the later)."""
+        head = self.r.zrange(self.line_key(claim.notice), 0, 0)
+        return not head or head[0] == claim.id
+
+    def defer(self, claim: Claim, delay: float = 1.0) -> bool:
+        """Back in the queue behind an earlier notice, without counting an attempt."""
+        return bool(self._retry(keys=[ITEMS_KEY, self.due_key(claim.channel), LEASE_KEY],
+                                args=[claim.id, claim.token, json.dumps(claim.notice, ensure_ascii=False),
+                                      self.clock() + delay]))
 
     def claim(self, channel: str, limit: int = 20) -> list[Claim]:
         now = self.clock()
@@ -114,7 +134,8 @@ class NoticeQueue:
     def finish(self, claim: Claim) -> bool:
         """Sent: forgotten (and remembered as sent). False when the claim was no longer ours."""
         now = self.clock()
-        return bool(self._finish(keys=[ITEMS_KEY, self.due_key(claim.channel), LEASE_KEY, SENT_KEY],
+        return bool(self._finish(keys=[ITEMS_KEY, self.due_key(claim.channel), LEASE_KEY, SENT_KEY,
+                                       self.line_key(claim.notice)],
                                  args=[claim.id, claim.token, now, now - SENT_KEEP_SECONDS]))
 
     def retry(self, claim: Claim, error: str) -> float | None:

@@ -78,7 +78,7 @@ def notices_for(event: dict, now: dt.datetime, max_age: dt.timedelta) -> list[di
     at = dt.datetime.fromisoformat(event["at"])
     if now - at > max_age:
         return []
-    return [{"id": f"ev{event['id']}", "event": event["id"], "what": what, "channel": channel, "user": user,
+    return [{"id": f"ev{event['id']}", "event": event["id"], "seq": event["id"], "what": what, "channel": channel, "user": user,
              "conversation_id": cid, "number": event["number"], "kind": event["kind"], "type": event.get("type"),
              "status": event.get("to") if what == "status" else None, "message": event.get("message"),
              "final": bool(event.get("final")), "officer": event.get("actor"), "team": event.get("team"),
@@ -92,7 +92,7 @@ def values_of(notice: dict) -> dict:
     at = dt.datetime.fromisoformat(notice["at"]).astimezone(dt.timezone(dt.timedelta(hours=8)))
     values = {"kind": kind, "number": notice["number"], "status": status, "message": notice.get("message") or "",
               "next_step": config.next_step(notice.get("status")), "at": f"{at:%Y-%m-%d %H:%M}"}
-    values["headline"] = config.text(f"{notice['what']}_headline", **values)
+    values["headline"] = config.text("message_headline" if notice["what"] == "message" else "status_headline", **values)
     return values
 
 
@@ -146,7 +146,10 @@ class Notices:
     # ---- delivering ---------------------------------------------------------------------------------
     def deliver(self, channel: str) -> int:
         sent = 0
-        for claim in self.queue.claim(channel):
+        for claim in sorted(self.queue.claim(channel), key=lambda c: c.notice.get("seq", 0)):
+            if not self.queue.first_in_line(claim):
+                self.queue.defer(claim, delay=0.5)  # an earlier one to the same worker goes first
+                continue
             try:
                 sent += self._deliver(claim)
             except Exception as exc:  # noqa: BLE001 - a database or WeChat hiccup: try again later
@@ -176,7 +179,7 @@ class Notices:
             via, msgid = outcome
         if notice.get("final") and notice["what"] == "status":
             # The rating question follows the last status, queued before this one counts as sent.
-            self.queue.put(dict(notice, id=f"{claim.id}:rate", what="rate"), delay=1.0)
+            self.queue.put(dict(notice, id=f"{claim.id}:rate", what="rate", seq=notice["seq"] + 0.5), delay=1.0)
         self._record(claim, text, buttons, via, msgid)
         self.queue.finish(claim)
         SENT.labels(claim.channel, via).inc()

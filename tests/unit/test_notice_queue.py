@@ -29,7 +29,7 @@ def _queue(r, clock=None, **kw):
 
 
 def _notice(n: int, channel: str = "web") -> dict:
-    return {"id": f"ev{n}", "channel": channel, "conversation_id": f"{channel}:u{n}", "number": f"RH-{n}"}
+    return {"id": f"ev{n}", "seq": n, "channel": channel, "conversation_id": f"{channel}:u{n}", "number": f"RH-{n}"}
 
 
 def test_a_notice_is_queued_once_and_never_again_after_it_was_sent(r):
@@ -122,3 +122,24 @@ def test_many_claimers_at_once_finish_each_notice_exactly_once(r):
     for t in threads:
         t.join()
     assert sorted(finished) == sorted(f"ev{n}" for n in range(200))
+
+
+def test_a_workers_notices_go_in_order_a_retried_one_holds_back_the_later(r):
+    clock = Clock()
+    q = _queue(r, clock, base_backoff=5)
+    for n in (1, 2):
+        q.put(dict(_notice(n), conversation_id="web:same"))
+    first, second = sorted(q.claim("web"), key=lambda c: c.notice["seq"])
+    assert q.first_in_line(first) and not q.first_in_line(second)
+    q.retry(first, "busy")
+    assert q.defer(second, delay=1)
+    clock.now += 1
+    [again] = q.claim("web")
+    assert again.id == "ev2" and not q.first_in_line(again)  # still behind ev1
+    q.defer(again, delay=10)
+    clock.now += 5
+    [first] = q.claim("web")
+    assert q.first_in_line(first) and q.finish(first)
+    clock.now += 10
+    [second] = q.claim("web")
+    assert q.first_in_line(second)
