@@ -4,7 +4,7 @@
     sender.py   the worker process's job: the back end's event feed -> notices -> web / WeChat
     ratings.py  the rating question and its answers (an interceptor before Rasa)
     models.py   one delivery row per notice (and WeChat's TEMPLATESENDJOBFINISH report)
-    config.py   config/notices.yml: texts, WeChat templates, the rating's words
+    unionkit/notices_config.py   config/notices.yml: texts, WeChat templates, the rating's words
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ import secrets
 
 import redis
 
-from bot.notices import config
+from unionkit import notices_config as config
 from bot.rasa_client import BotReply
 from unionkit.backend_client import BackendRejected, BackendUnavailable, UnionBackend
 from unionkit.outbox import Outbox

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from wechatpy.exceptions import WeChatClientException
 
 from bot.models import Message
-from bot.notices import config
+from unionkit import notices_config as config
 from bot.notices.models import NoticeDelivery
 from bot.notices.queue import Claim, NoticeQueue
 from bot.notices.ratings import Ratings

@@ -202,3 +202,29 @@ def test_two_worker_processes_send_each_notice_once(stack, make_app):
             assert sum(number in t and "审核中" in t for t in lines) == 1, lines
             assert sum(number in t and "已通过" in t for t in lines) == 1, lines
             assert sum(number in t and "打个分" in t for t in lines) == 1, lines
+
+
+def test_a_closed_chat_asks_for_a_rating_that_lands_in_the_statistics(stack):
+    from tests.integration.test_handoff_service import open_handoff
+
+    app, _b, backend = stack()
+    li = create_account(app, "li", teams="legal")
+    staff = create_account(app, "zhao", role="staff")
+    worker = Worker(app)
+    handoff = open_handoff(app, worker, team="legal")
+    client = app.test_client()
+    assert client.post(f"/api/console/handoffs/{handoff.id}/claim", headers=bearer(li)).status_code == 200
+    assert client.post(f"/api/console/handoffs/{handoff.id}/close", headers=bearer(li)).status_code == 200
+    ask = [m for m in worker.transcript() if m["role"] == "bot"][-1]
+    assert "打个分" in ask["text"] and len(ask["buttons"]) == 5
+    solved = worker.say(payload=ask["buttons"][4]["payload"])  # 5分
+    done = worker.say(payload=solved[-1]["buttons"][0]["payload"])  # 是
+    thanks = worker.say(payload=done[-1]["buttons"][1]["payload"])  # 不用了
+    assert "谢谢您的评价" in thanks[-1]["text"]
+    [rating] = backend.list("/v1/ratings", subject="chat")
+    assert (rating["ref"], rating["score"], rating["resolved"]) == (f"handoff:{handoff.id}", 5, True)
+    assert (rating["officer"], rating["team"], rating["review_number"]) == ("li", "legal", None)
+    figures = client.get("/api/admin/stats", headers=bearer(staff)).get_json()
+    assert figures["csat"] == {"average": 5, "count": 1, "share_satisfied": 1.0,
+                               "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 1}}
+    assert figures["resolved_first_contact"] == 1.0

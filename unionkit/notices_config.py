@@ -1,4 +1,5 @@
-"""config/notices.yml: the notices' texts, the WeChat templates and the rating's words."""
+"""config/notices.yml: the notices' texts, the WeChat templates, the rating's words and the lines of
+查询进度 (read by the gateway's notices and by the action server)."""
 from __future__ import annotations
 
 import os
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-NOTICES_FILE = Path(__file__).resolve().parent.parent.parent / "config" / "notices.yml"
+NOTICES_FILE = Path(__file__).resolve().parent.parent / "config" / "notices.yml"
 
 
 @lru_cache(maxsize=1)
