@@ -7,6 +7,7 @@ reveals nothing, not even whether it is known.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -19,6 +20,8 @@ from unionkit.backend_client import BackendRejected, BackendUnavailable
 from actions.cases import ServiceForm, reset_slots
 from actions.extract import extract_id_number, extract_phone, parse_yes_no
 from actions.validators import check_id_number, check_phone
+from unionkit import notices_config, timelimits
+from unionkit.numbers import CHINA_TZ
 from unionkit.texts import text
 
 FORM = "status_lookup_form"
@@ -60,16 +63,39 @@ def queued_records(channel_user: str) -> list[tuple[str, dict]]:
     return waiting
 
 
+def status_in_words(status: str) -> str:
+    """The desk's plain words (config/desk.yml), the same the notices use; "queued" is ours."""
+    if status == "queued":
+        return text("utter_status_state_queued")
+    return timelimits.status_words().get(status, status)
+
+
+def _due(record: dict) -> str:
+    """By when the union finishes it (open records only), in China time."""
+    if not record.get("due_at") or not record.get("next_statuses"):
+        return ""
+    due = datetime.fromisoformat(record["due_at"]).astimezone(CHINA_TZ)
+    return notices_config.text("progress_due", due=f"{due.month}月{due.day}日 {due:%H:%M}")
+
+
+def _last(record: dict) -> str:
+    message = record.get("last_message") or {}
+    words = (message.get("text") or "").strip()
+    if not words:
+        return ""
+    return notices_config.text("progress_last", text=words if len(words) <= 60 else words[:59] + "…")
+
+
 def render(records: list[tuple[str, dict]]) -> str:
+    """One line per record: its kind, number, status in words, due time and the union's last message."""
     lines = []
     for kind, record in records[:SHOWN]:
         status = record.get("status") or "received"
         label = text(f"utter_status_kind_{kind}")
         if kind == "enrollment" and record.get("course"):
             label = f"{label}（{record['course']}）"
-        day = (record.get("created_at") or "")[:10]
-        lines.append(text("utter_status_line", kind=label, number=record["number"],
-                          status=text(f"utter_status_state_{status}"), date=day))
+        lines.append(notices_config.text("progress_line", kind=label, number=record["number"],
+                                         status=status_in_words(status), due=_due(record), last=_last(record)))
     return "\n".join(lines)
 
 

@@ -11,7 +11,8 @@
 - POST /v1/records/<number>/messages {"message", "actor"?}                      the worker reads it
 - POST /v1/records/flag-overdue                  marks overdue records not flagged yet; answers them
 - GET  /v1/events?after=<id>&limit=<n<=500>      the history of all records, oldest first
-- GET  /v1/stats/desk?from=&to=                  on-time rate per kind, medians (seconds)
+- GET  /v1/stats/desk?from=&to=                  on-time rate per kind, medians (seconds), and the
+       ratings given in the range: CSAT and the share resolved on first contact (backend/ratings.py)
 """
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from backend import desk, workflow
 from backend.db import db
 from backend.http import body, error, install, json_response, page
 from backend.models import CASE_TYPES, RecordEvent, utcnow
-from backend.records import KINDS, aware, event_dict, find, last_messages, summary, time_limits, to_dict, \
+from backend.ratings import rating_figures
+from backend.records import KINDS, WORKER_KINDS, aware, event_dict, find, last_messages, summary, time_limits, to_dict, \
     with_history
 from backend.schemas import Invalid
 from unionkit import strict_json
@@ -59,6 +61,8 @@ def _today_end(now: datetime) -> datetime:
 def _search(model, q: str):
     q = q.strip()
     masked = _MASKED_PHONE.match(q)
+    if (masked or _DIGITS.match(q)) and not hasattr(model, "phone"):
+        return false()  # a review task has no phone of its own
     if masked:
         return model.phone.like(f"{masked.group(1)}%{masked.group(2)}")
     if _DIGITS.match(q):
@@ -222,10 +226,16 @@ def events():
         raise Invalid(errors)
     rows = db().execute(select(RecordEvent).where(RecordEvent.id > after).order_by(RecordEvent.id)
                         .limit(limit)).scalars().all()
+    records_by_number = {n: find(n) for n in {e.number for e in rows if e.action == "status"}}
     items = []
     for e in rows:
         item = event_dict(e)
         item.pop("note")  # internal: the feed is for telling workers
+        # What the notices need beside the entry: is this the record's last step (then the worker
+        # is asked to rate it), and whose it is (the rating's team).
+        item["final"] = item["action"] == "status" and workflow.is_final(e.kind, e.to_value or "")
+        record = records_by_number.get(e.number)
+        item["team"] = record.team if record is not None else None
         items.append(item)
     return json_response({"items": items})
 
@@ -256,8 +266,8 @@ def desk_stats():
     on_time: dict[str, float | None] = {}
     first, resolved, counts = [], [], {}
     all_due = all_kept = 0
-    for name, kind in KINDS.items():
-        model = kind.model
+    for name in WORKER_KINDS:  # a review task is the union's own follow-up, not a worker's request
+        model = KINDS[name].model
         rows = db().execute(select(model).where(model.created_at >= start, model.created_at < end)).scalars().all()
         due = kept = 0
         for r in rows:
@@ -283,4 +293,5 @@ def desk_stats():
         "on_time_rate": {**on_time, "all": round(all_kept / all_due, 4) if all_due else None},
         "median_first_action_seconds": _median(first), "median_resolution_seconds": _median(resolved),
         "counts": counts,
+        **rating_figures(start, end),
     })

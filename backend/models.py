@@ -1,14 +1,15 @@
 """Tables of the reference union back end (SQLAlchemy 1.4, declarative).
 
 Every table is prefixed ``ub_`` so the back end can share a database with the gateway.
-The schema is created by backend/migrations/versions/ (backend_0001_tables, backend_0002_desk; keep
+The schema is created by backend/migrations/versions/ (backend_0001_tables, backend_0002_desk,
+backend_0003_ratings; keep
 them in step with this file: tests/backend/test_backend_schema.py compares them).
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer, MetaData,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer, MetaData,
                         String, Text, UniqueConstraint)
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -29,7 +30,10 @@ CASE_STATUSES = ("open", "in_progress", "resolved", "referred", "closed")
 ENROLLMENT_STATUSES = ("enrolled", "waitlisted", "attended", "cancelled")
 FOUNDING_STATUSES = ("received", "guiding", "founded", "closed")
 SUGGESTION_STATUSES = ("received", "answered")
-RECORD_KINDS = ("membership", "case", "enrollment", "founding", "suggestion")
+REVIEW_STATUSES = ("pending", "reviewed")
+RECORD_KINDS = ("membership", "case", "enrollment", "founding", "suggestion", "review")
+# What a worker rates: a record (by its number) or a chat with an officer (a handoff, "handoff:<id>").
+RATING_SUBJECTS = ("record", "chat")
 EVENT_ACTIONS = ("created", "status", "message", "assign", "note")
 
 
@@ -200,3 +204,52 @@ class RecordEvent(Base):
     at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     channel = Column(String(32), nullable=True)
     channel_user = Column(String(200), nullable=True)
+
+
+class Rating(Base):
+    """The worker's rating of a finished record or a closed chat (issue 12 §4): 满意度 1-5, whether
+    the problem was solved, a comment; each part may come on its own (one row per subject)."""
+
+    __tablename__ = "ub_ratings"
+    __table_args__ = (
+        UniqueConstraint("subject", "ref", name="uq_ub_ratings_subject_ref"),
+        CheckConstraint(_in("subject", RATING_SUBJECTS), name="ck_ub_ratings_subject"),
+        CheckConstraint("score IS NULL OR (score >= 1 AND score <= 5)", name="ck_ub_ratings_score"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    subject = Column(String(16), nullable=False)
+    ref = Column(String(64), nullable=False)  # the record's number, or "handoff:<id>"
+    kind = Column(String(16), nullable=True)  # the record's kind (None for a chat)
+    type = Column(String(32), nullable=True)
+    team = Column(String(32), nullable=True)
+    officer = Column(String(64), nullable=True)
+    score = Column(Integer, nullable=True)
+    resolved = Column(Boolean, nullable=True)
+    comment = Column(Text, nullable=True)
+    review_number = Column(String(32), nullable=True)  # the review task a low rating opened
+    channel = Column(String(32), nullable=True)
+    channel_user = Column(String(200), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class ReviewTask(DeskColumns, Base):
+    """回访: a rating of 1-2 or 没解决 opens one for the team, worked on the desk like any record."""
+
+    __tablename__ = "ub_review_tasks"
+    __table_args__ = (CheckConstraint(_in("status", REVIEW_STATUSES), name="ck_ub_review_tasks_status"),)
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(32), nullable=False, unique=True)
+    subject = Column(String(16), nullable=False)
+    ref = Column(String(64), nullable=False)
+    officer = Column(String(64), nullable=True)  # who handled what was rated
+    score = Column(Integer, nullable=True)
+    resolved = Column(Boolean, nullable=True)
+    comment = Column(Text, nullable=True)
+    status = Column(String(16), nullable=False, default="pending")
+    channel = Column(String(32), nullable=True)
+    channel_user = Column(String(200), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from backend import schemas, workflow
 from backend.db import db
 from backend.http import NumberConflict
-from backend.models import (Case, Course, Enrollment, MembershipApplication, RecordEvent, Suggestion,
+from backend.models import (Case, Course, Enrollment, MembershipApplication, RecordEvent, ReviewTask, Suggestion,
                             UnionFoundingRequest, utcnow)
 from unionkit.numbers import PREFIXES, new_number, normalize_number
 from unionkit.pii import mask_id_number, mask_phone, mask_pii, mask_text
@@ -65,6 +65,11 @@ def _suggestion(s: Suggestion, masked: bool) -> dict:
     return {"text": mask_text(s.text) if masked else s.text, "name": s.name, "phone": _phone_out(s.phone, masked)}
 
 
+def _review(r: ReviewTask, masked: bool) -> dict:
+    return {"subject": r.subject, "ref": r.ref, "officer": r.officer, "score": r.score, "resolved": r.resolved,
+            "comment": mask_text(r.comment) if (masked and r.comment) else r.comment}
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of record: its table, where it is filed and read, how it is checked and shown."""
@@ -94,7 +99,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          schemas.FoundingIn, _founding, ("phone", "channel_user", "status"), "received", "办理状态"),
     Kind("suggestion", Suggestion, "suggestions", "get_suggestion", schemas.SuggestionIn, _suggestion,
          ("phone", "channel_user", "status"), "received", "办理状态"),
+    # 回访: opened by a low rating (POST /v1/ratings), never filed from a chat, never told to the worker.
+    Kind("review", ReviewTask, None, "get_record", schemas.ReviewIn, _review, ("status",), "pending", "回访状态"),
 )}
+# Kinds the worker is told about (status notices, ratings): a review task is the union's own.
+WORKER_KINDS = tuple(k for k in KINDS if k != "review")
 KIND_OF_MODEL = {k.model: k for k in KINDS.values()}
 
 

@@ -10,7 +10,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field, StrictBool, StrictStr, ValidationError, root_validator, validator
 
-from backend.models import CASE_PRIORITIES, CASE_TYPES
+from backend.models import CASE_PRIORITIES, CASE_TYPES, RATING_SUBJECTS
 from backend.validation import id_number_error, phone_error
 from unionkit.numbers import is_valid_number, normalize_number
 from unionkit.pii import normalize_id_number, normalize_phone
@@ -202,6 +202,25 @@ class NoteIn(Acted):
 
 class MessageIn(Acted):
     message: StrictStr = _text("给职工的话", 2000)
+
+
+class ReviewIn(Body):
+    """Review tasks are opened by POST /v1/ratings, never filed directly (the kind table needs one)."""
+
+
+class RatingIn(Body):
+    """One part of a worker's rating (POST /v1/ratings): the 满意度, whether it was solved, a comment.
+    The parts of one subject are merged: a later part never clears an earlier one."""
+
+    subject: Literal[RATING_SUBJECTS] = Field(..., title="评价对象", choose=True)  # type: ignore[valid-type]
+    ref: StrictStr = _text("评价的编号", 64)
+    score: Optional[Whole] = Field(None, title="满意度", between=(1, 5))
+    resolved: Optional[StrictBool] = Field(None, title="问题是否解决")
+    comment: Optional[StrictStr] = _text("意见", 1000, None)
+    officer: Optional[StrictStr] = _text("经办人", 64, None)
+    team: Optional[StrictStr] = _text("团队", 32, None)
+    channel: Optional[StrictStr] = _text("渠道", 32, None)
+    channel_user: Optional[StrictStr] = _text("渠道用户", 200, None)
 
 
 # ---------------------------------------------------------------------------- errors in Chinese

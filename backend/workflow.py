@@ -12,6 +12,7 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "founding": {"received": ("guiding",), "guiding": ("founded", "closed")},
     "enrollment": {"enrolled": ("attended", "cancelled"), "waitlisted": ("attended", "cancelled")},
     "suggestion": {"received": ("answered",)},
+    "review": {"pending": ("reviewed",)},
 }
 # Moves the worker must be given a reason for (the message they read).
 NEEDS_REASON = {("membership", "rejected")}

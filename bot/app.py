@@ -96,6 +96,9 @@ def _register_services(app: Flask, settings: Settings) -> None:
     from bot import privacy
 
     privacy.init_app(app)  # 删除我的记录 (after the handoff router), `flask --app server purge`
+    from bot import notices
+
+    notices.init_app(app)  # app.extensions["ratings"] (before Rasa, after a close) and ["notices"] (worker)
     from bot.channels.web_turns import WebTurns
 
     app.extensions["web_turns"] = WebTurns(app, settings.web_reply_budget, BotReply(text=policy.text("web_busy")))

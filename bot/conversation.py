@@ -28,6 +28,9 @@ TURN_SECONDS = Histogram("chat_turn_seconds", "Time to answer a user turn", ["ch
 # An interceptor gets (conversation_id, text) and returns replies to send instead of asking Rasa,
 # or None to let Rasa answer. The handoff router registers one.
 Interceptor = Callable[[str, str], Optional[list[BotReply]]]
+# A payload interceptor gets (conversation_id, what the worker sent, the payload of the button they
+# tapped or None) and runs before the interceptors; the rating (bot/notices/ratings.py) is one.
+PayloadInterceptor = Callable[[str, str, Optional[str]], Optional[list[BotReply]]]
 # A payload handler gets (conversation_id, what the worker sent, the payload's data) and returns the
 # replies shown in the payload's place. The handoff service and the FAQ register theirs.
 PayloadHandler = Callable[[str, str, dict], list[BotReply]]
@@ -41,6 +44,7 @@ class ConversationService:
     def __init__(self, rasa: RasaClient, unavailable_reply: Callable[[], BotReply]):
         self.rasa = rasa
         self.interceptors: list[Interceptor] = []
+        self.payload_interceptors: list[PayloadInterceptor] = []
         self.payload_handlers: dict[str, PayloadHandler] = {}
         self.unavailable_reply = unavailable_reply
         self.safety = None  # bot.safety.gate.SafetyGate, set by bot.safety.init_app
@@ -78,6 +82,11 @@ class ConversationService:
 
     def _turn(self, channel: str, cid: str, text: str, shown: str, payload: str | None,
               metadata: dict | None, timeout: float | None, started: float, said_id: int) -> Replies:
+        for intercept_payload in self.payload_interceptors:
+            replies = intercept_payload(cid, shown, payload)
+            if replies is not None:
+                TURNS.labels(channel, "intercepted").inc()
+                return self._record(cid, replies, said_id)
         for intercept in self.interceptors:
             replies = intercept(cid, shown)
             if replies is not None:

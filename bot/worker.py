@@ -2,7 +2,8 @@
 
 Background jobs run here, not in the web workers: the outbox retries (writes the back end still
 owes), the sweep for handoffs left unclaimed, re-publishing the FAQ when Redis lost it, the case
-desk's overdue flags; later jobs
+desk's overdue flags, the notices to workers (bot/notices/sender.py: the back end's event feed
+to the web transcript and WeChat, each notice sent once under a lease); later jobs
 are added to `jobs()`. Every job is
 safe with any number of worker processes against one Redis and one database: the outbox claims
 items with a lease, the sweep flags a handoff with a conditional UPDATE, so no job is done twice.
@@ -43,6 +44,8 @@ def jobs(app: Flask) -> list[Job]:
         Job("faq-publish", 5.0, publish_if_missing),
         # Records past their time limit: flagged to their team once, counted (bot/console/overdue.py).
         Job("desk-overdue", float(desk_config().get("overdue_check_seconds", 60)), lambda: flag_overdue(backend)),
+        # Status changes and officer messages to the worker within seconds; then the rating question.
+        Job("notices", 1.0, app.extensions["notices"].run_once),
     ]
 
 

@@ -15,5 +15,6 @@ from config.settings import Settings  # noqa: E402
 import bot.models  # noqa: E402,F401  (registers the gateway tables)
 import bot.faq.models  # noqa: E402,F401  (FAQ tables, on the gateway's Base)
 import bot.handoff.models  # noqa: E402,F401  (handoff tables, on the gateway's Base)
+import bot.notices.models  # noqa: E402,F401  (notice deliveries, on the gateway's Base)
 
 run_env(context, bot.models.Base.metadata, Settings.from_env().database_url)

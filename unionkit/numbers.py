@@ -22,6 +22,7 @@ PREFIXES: dict[str, str] = {
     "enrollment": "PX",   # 培训报名
     "founding": "JH",     # 建会申请
     "suggestion": "JY",   # 合理化建议
+    "review": "HF",       # 回访（差评或没解决时）
 }
 
 # No 0/O and no 1/I (and therefore 32 symbols: 2-9 plus 24 letters).

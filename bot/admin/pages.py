@@ -3,7 +3,7 @@ disable, delete, history and restore, import/export, unanswered questions, stati
 Forms post with the page's CSRF token (checked centrally in bot/app.py)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from bot.accounts.service import audit
@@ -218,4 +218,6 @@ def stats_page():
         first, last = stats.date_range(request.args.get("from"), request.args.get("to"))
     except stats.BadRange as exc:
         abort(400, description=str(exc))
-    return render_template("admin/stats.html", figures=stats.collect(first, last))
+    figures = stats.collect(first, last)
+    figures.update(stats.desk(current_app.extensions["union_backend"], first, last))
+    return render_template("admin/stats.html", figures=figures)

@@ -1,6 +1,7 @@
 """Figures for /admin/stats over a date range: messages per day, top intents, handoff rate,
 fallback rate and FAQ hit rate; from the back end's desk (GET /v1/stats/desk): the on-time rate
-per kind of record and the medians to the first officer action and to resolution."""
+per kind of record, the medians to the first officer action and to resolution, and the workers'
+ratings (CSAT: average, count, share rated 4-5; the share resolved on first contact)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -108,6 +109,10 @@ def desk(backend: UnionBackend, first: dt.date, last: dt.date) -> dict:
                                                    "to": (last + dt.timedelta(days=1)).isoformat()})
     except (BackendUnavailable, BackendRejected):
         figures = {}
+    csat = figures.get("csat") or {"average": None, "count": 0, "share_satisfied": None,
+                                   "distribution": {str(n): 0 for n in range(1, 6)}}
     return {"on_time_rate": figures.get("on_time_rate"),
             "median_first_action_seconds": figures.get("median_first_action_seconds"),
-            "median_resolution_seconds": figures.get("median_resolution_seconds")}
+            "median_resolution_seconds": figures.get("median_resolution_seconds"),
+            "csat": csat, "resolved_first_contact": figures.get("resolved_first_contact"),
+            "desk_counts": figures.get("counts")}

@@ -15,7 +15,8 @@ LIST_FIELDS = ("number", "kind", "type", "status", "priority", "assignee", "team
                "overdue", "summary", "phone")
 # The submitted data of each kind (what the worker filled in), as the back end names it.
 SUBMITTED = ("name", "id_number", "phone", "employer", "industry", "summary", "details", "course_id", "company",
-             "employees", "contact_name", "text")
+             "employees", "contact_name", "text",
+             "subject", "ref", "officer", "score", "resolved", "comment")  # the last six: a review task's rating
 HISTORY_FIELDS = ("id", "at", "actor", "action", "from", "to", "note", "message")
 # How many messages before the filing the transcript shows, and how long after it.
 TRANSCRIPT_MESSAGES = 60

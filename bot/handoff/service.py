@@ -90,6 +90,8 @@ class HandoffService:
         self.cfg = cfg
         self.hours = OfficeHours(cfg)
         self.clock = clock  # tests put the service at any hour; nothing here reads the time otherwise
+        # fn(handoff) after an officer's close that greets the worker back (the rating question).
+        self.after_close: list[Callable[[Handoff], None]] = []
 
     # ---- time -------------------------------------------------------------------------------
     def now(self) -> dt.datetime:
@@ -337,6 +339,11 @@ class HandoffService:
         if notify:
             back = texts.response("utter_handoff_back")
             outbound.deliver(handoff.conversation_id, back["text"], role="bot", buttons=back["buttons"])
+            for hook in self.after_close:
+                try:
+                    hook(handoff)
+                except Exception:  # noqa: BLE001 - the chat is closed either way
+                    log.exception("after closing handoff %s", handoff.id)
         return handoff
 
     def resume(self, conversation_id: str, keep_form: bool = False) -> bool:

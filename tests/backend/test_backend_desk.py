@@ -10,7 +10,7 @@ from sqlalchemy import update
 from unionkit.pii import id_number_checksum
 
 EVENT_KEYS = {"id", "number", "kind", "type", "action", "from", "to", "message", "actor", "at", "channel",
-              "channel_user"}
+              "channel_user", "final", "team"}
 
 
 def _membership(api, **over):

@@ -1,8 +1,9 @@
 """WeChat's side of the Official Account protocol, for tests and the benchmark, on loopback only.
 
 - `FakeWeChatApi`: the parts of api.weixin.qq.com the gateway calls (/cgi-bin/token,
-  /cgi-bin/message/custom/send, /cgi-bin/menu/create), with counters and switches for expired
-  tokens (errcode 40001) and an exhausted push allowance (errcode 45047). Point WECHAT_API_BASE at
+  /cgi-bin/message/custom/send, /cgi-bin/message/template/send, /cgi-bin/menu/create), with
+  counters and switches for expired tokens (errcode 40001), an exhausted push allowance (errcode
+  45047) and WeChat being busy for the next few sends (errcode -1). Point WECHAT_API_BASE at
   `.base_url`. WeChat's own API servers are the only thing the tests fake.
 - `WeChatUser`: WeChat's servers posting one user's messages and events to /wechat, signed with
   wechatpy's WeChatSigner and, in safe mode, encrypted with wechatpy's WeChatCrypto, the way WeChat
@@ -38,9 +39,12 @@ class FakeWeChatApi:
     expired_token_errors: int = 0
     messages: list = field(default_factory=list)  # (openid, text) WeChat accepted
     menus: list = field(default_factory=list)
+    templates: list = field(default_factory=list)  # (openid, template_id, data, msgid) WeChat accepted
+    template_attempts: int = 0
     # switches
     reject_all_tokens: bool = False  # every call says 40001, even with a fresh token
     allowance_spent: bool = False  # every push says 45047
+    busy_sends: int = 0  # the next this many sends (either kind) say -1 "system busy"
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -65,6 +69,23 @@ class FakeWeChatApi:
         """WeChat forgets every token issued so far (as when it expires, or another client refreshed)."""
         with self._lock:
             self._valid_tokens.clear()
+
+    def templates_to(self, openid: str) -> list[dict]:
+        with self._lock:
+            return [{"template_id": t, "data": d, "msgid": m} for to, t, d, m in self.templates if to == openid]
+
+    def wait_for_templates(self, openid: str, count: int, timeout: float = 15) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(self.templates_to(openid)) < count:
+            time.sleep(0.05)
+        return self.templates_to(openid)
+
+    def _busy(self) -> bool:
+        with self._lock:
+            if self.busy_sends > 0:
+                self.busy_sends -= 1
+                return True
+            return False
 
     def messages_to(self, openid: str) -> list[str]:
         with self._lock:
@@ -105,6 +126,8 @@ class FakeWeChatApi:
             return {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}
         if self.allowance_spent:
             return {"errcode": 45047, "errmsg": "out of response count limit"}
+        if self._busy():
+            return {"errcode": -1, "errmsg": "system error"}
         if body.get("msgtype") != "text" or not body.get("touser"):
             return {"errcode": 44002, "errmsg": "empty post data"}
         content = body["text"]["content"]
@@ -113,6 +136,23 @@ class FakeWeChatApi:
         with self._lock:
             self.messages.append((body["touser"], content))
         return {"errcode": 0, "errmsg": "ok"}
+
+    def template_send(self, query: dict, body: dict) -> dict:
+        with self._lock:
+            self.template_attempts += 1
+        if not self._token_ok(query):
+            return {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"}
+        if self._busy():
+            return {"errcode": -1, "errmsg": "system error"}
+        if not body.get("touser") or not body.get("template_id"):
+            return {"errcode": 40037, "errmsg": "invalid template_id"}
+        data = body.get("data")
+        if not isinstance(data, dict) or not all(isinstance(v, dict) and "value" in v for v in data.values()):
+            return {"errcode": 47001, "errmsg": "data format error"}
+        msgid = next(_msg_ids)
+        with self._lock:
+            self.templates.append((body["touser"], body["template_id"], data, msgid))
+        return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
     def menu_create(self, query: dict, body: dict) -> dict:
         if not self._token_ok(query):
@@ -155,6 +195,8 @@ def _handler(api: FakeWeChatApi):
                 return self._answer({"errcode": 47001, "errmsg": "data format error"})
             if path == "/cgi-bin/message/custom/send":
                 return self._answer(api.custom_send(self._query(), body))
+            if path == "/cgi-bin/message/template/send":
+                return self._answer(api.template_send(self._query(), body))
             if path == "/cgi-bin/menu/create":
                 return self._answer(api.menu_create(self._query(), body))
             self._answer({"errcode": 404, "errmsg": "not found"}, 404)

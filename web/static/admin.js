@@ -53,6 +53,46 @@
         datasets: [{ data: [f.faq_answered, f.faq_suggested, f.faq_missed], backgroundColor: ["#2e7d32", "#f0a500", "#9e9e9e"] }]
       }
     });
+    deskCharts(f, L, red);
+  }
+
+  // The desk's figures: CSAT per score, the on-time rate per kind, the two medians (hours).
+  function deskCharts(f, L, red) {
+    var csat = (f.csat && f.csat.distribution) || {};
+    var scores = ["1", "2", "3", "4", "5"];
+    var csatEl = document.getElementById("chart-csat");
+    if (csatEl) new window.Chart(csatEl, {
+      type: "bar",
+      data: {
+        labels: scores.map(function (s) { return s + L.score; }),
+        datasets: [{ label: L.ratings, data: scores.map(function (s) { return csat[s] || 0; }),
+                     backgroundColor: ["#9e9e9e", "#bdbdbd", "#f0a500", "#66bb6a", "#2e7d32"] }]
+      },
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+    });
+    var rates = f.on_time_rate || {};
+    var kinds = Object.keys(L.kinds).filter(function (k) { return rates[k] !== null && rates[k] !== undefined; });
+    var onTimeEl = document.getElementById("chart-ontime");
+    if (onTimeEl) new window.Chart(onTimeEl, {
+      type: "bar",
+      data: {
+        labels: kinds.map(function (k) { return L.kinds[k]; }),
+        datasets: [{ label: L.on_time, data: kinds.map(function (k) { return Math.round(rates[k] * 1000) / 10; }),
+                     backgroundColor: red }]
+      },
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, max: 100 } } }
+    });
+    var hours = function (s) { return s === null || s === undefined ? null : Math.round(s / 360) / 10; };
+    var mediansEl = document.getElementById("chart-medians");
+    if (mediansEl) new window.Chart(mediansEl, {
+      type: "bar",
+      data: {
+        labels: [L.first_action, L.resolution],
+        datasets: [{ label: L.hours, data: [hours(f.median_first_action_seconds), hours(f.median_resolution_seconds)],
+                     backgroundColor: ["#f0a500", "#2e7d32"] }]
+      },
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -192,6 +192,8 @@
         var dd = el("dd");
         dd.appendChild(inner);
         dl.appendChild(dd);
+      } else if (typeof value === "boolean") {
+        dl.appendChild(el("dd", null, value ? L.ui.yes : L.ui.no));
       } else {
         dl.appendChild(el("dd", null, value));
       }

@@ -1,4 +1,4 @@
-"""The WeChat API (customer-service messages, the menu) through wechatpy's WeChatClient.
+"""The WeChat API (customer-service and template messages, the menu) through wechatpy's WeChatClient.
 
 The access_token lives in Redis (wechatpy's RedisStorage), shared by every gateway worker. Getting a
 new token invalidates the old one at WeChat, so only one process refreshes at a time (a Redis lock)
@@ -73,6 +73,10 @@ class SharedTokenClient(WeChatClient):
 
     def send_text(self, openid: str, text: str) -> dict:
         return self.call(lambda c: c.message.send_text(openid, text))
+
+    def send_template(self, openid: str, template_id: str, data: dict, url: str | None = None) -> dict:
+        """A template message (模板消息, the notices of bot/notices/): WeChat's answer, with its msgid."""
+        return self.call(lambda c: c.message.send_template(openid, template_id, data, url=url or None))
 
     def create_menu(self, menu: dict) -> dict:
         return self.call(lambda c: c.menu.create(menu))

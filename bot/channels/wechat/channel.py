@@ -112,7 +112,15 @@ class WeChatChannel:
             if self._too_fast(openid, ""):
                 return self._too_fast_reply(openid)
             return self.turns.answer(openid, deadline, text="", payload=f"/{intent}")
-        return ""  # view (a link), location reports, template receipts ...: nothing to say
+        if event == "templatesendjobfinish":
+            # WeChat's report on a template message (a notice): whether it reached the worker.
+            from bot.notices.sender import record_template_report
+
+            data = message._data
+            if not record_template_report(str(data.get("MsgID") or data.get("MsgId") or ""), str(data.get("Status") or "")):
+                log.info("template report for an unknown msgid %s", data.get("MsgID"))
+            return ""
+        return ""  # view (a link), location reports ...: nothing to say
 
     def _too_fast(self, openid: str, text: str) -> bool:
         """Over the per-openid limit, unless the words signal danger (those come first, always)."""

@@ -55,6 +55,23 @@ class CustomerService:
             return False
         return True
 
+    def push_or_queue(self, openid: str, text: str) -> tuple[str, str | None]:
+        """For the notices (bot/notices/), which retry themselves what WeChat did not take:
+        ("sent", None); ("queued", None) when it waits for the worker's next message (allowance
+        spent, or past the 48-hour window: as officer replies wait); ("failed", why) when WeChat
+        was unreachable or refused for another reason (nothing queued, the allowance given back)."""
+        if self.quota.has_queue(openid) or not self.quota.take(openid):
+            self._wait(openid, text, texts.text("utter_wechat_quota_queued", limit=self.quota.limit))
+            return "queued", None
+        problem = self._send(openid, text)
+        if problem is None:
+            return "sent", None
+        if problem.startswith("errcode ") and int(problem.split()[1]) in OUT_OF_ALLOWANCE:
+            self._wait(openid, text, texts.text("utter_wechat_quota_queued", limit=self.quota.limit))
+            return "queued", None
+        self.quota.give_back(openid)
+        return "failed", problem
+
     def flush(self, openid: str) -> int:
         """After the user wrote: send what waited, as far as the fresh allowance goes."""
         sent = 0
