@@ -1,15 +1,16 @@
 """Tables of the reference union back end (SQLAlchemy 1.4, declarative).
 
 Every table is prefixed ``ub_`` so the back end can share a database with the gateway.
-The schema is created by backend/migrations/versions/ (backend_0001_tables, backend_0002_desk; keep
+The schema is created by backend/migrations/versions/ (backend_0001_tables, backend_0002_desk,
+backend_0003_orgs; keep
 them in step with this file: tests/backend/test_backend_schema.py compares them).
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer, MetaData,
-                        String, Text, UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Integer,
+                        MetaData, String, Text, UniqueConstraint)
 from sqlalchemy.orm import declarative_base, relationship
 
 # Deterministic constraint/index names, so the hand-written migration can name them the same.
@@ -30,7 +31,10 @@ ENROLLMENT_STATUSES = ("enrolled", "waitlisted", "attended", "cancelled")
 FOUNDING_STATUSES = ("received", "guiding", "founded", "closed")
 SUGGESTION_STATUSES = ("received", "answered")
 RECORD_KINDS = ("membership", "case", "enrollment", "founding", "suggestion")
-EVENT_ACTIONS = ("created", "status", "message", "assign", "note")
+EVENT_ACTIONS = ("created", "status", "message", "assign", "note", "route", "escalate")
+ORG_LEVELS = ("city", "district", "street", "federation", "grassroots")
+ALERT_KINDS = ("cluster", "large_group", "group_incident")
+ALERT_STATUSES = ("open", "closed")
 
 
 def utcnow() -> datetime:
@@ -51,6 +55,12 @@ class DeskColumns:
     first_action_at = Column(DateTime(timezone=True), nullable=True)
     resolved_at = Column(DateTime(timezone=True), nullable=True)
     overdue_flagged_at = Column(DateTime(timezone=True), nullable=True)
+    # The organisation that works it (backend/routing.py), the district the worker named, the rule
+    # that chose it, and when an overdue record went up to the parent organisation (once).
+    org = Column(String(32), nullable=True, index=True)
+    district = Column(String(64), nullable=True)
+    routed_by = Column(String(16), nullable=True)
+    escalated_at = Column(DateTime(timezone=True), nullable=True)
 
 
 class MembershipApplication(DeskColumns, Base):
@@ -200,3 +210,52 @@ class RecordEvent(Base):
     at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     channel = Column(String(32), nullable=True)
     channel_user = Column(String(200), nullable=True)
+
+
+class Organisation(Base):
+    """One union of the tree: the city federation, a district's, a street's (乡镇/街道/园区), an
+    industry or regional federation (联合会), a grassroots union (基层工会) and the employers it covers."""
+
+    __tablename__ = "ub_orgs"
+    __table_args__ = (CheckConstraint(_in("level", ORG_LEVELS), name="ck_ub_orgs_level"),)
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(32), nullable=False, unique=True)
+    name = Column(String(200), nullable=False)
+    level = Column(String(16), nullable=False)
+    parent_code = Column(String(32), nullable=True, index=True)
+    district = Column(String(64), nullable=True)
+    industries = Column(JSON, nullable=False, default=list)
+    employers = Column(JSON, nullable=False, default=list)
+    demo = Column(Boolean, nullable=False, default=False)  # shipped demo data (make run), not a real union
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class Alert(Base):
+    """An early warning (风险预警): several wage or injury reports against one employer within the
+    window, one report with many workers, or a group-incident message; one per cluster, for the
+    employer's organisation (and so its parent), updated as reports join, closed with a note."""
+
+    __tablename__ = "ub_alerts"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ALERT_KINDS), name="ck_ub_alerts_kind"),
+        CheckConstraint(_in("status", ALERT_STATUSES), name="ck_ub_alerts_status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(16), nullable=False)
+    employer = Column(String(200), nullable=True)
+    employer_key = Column(String(200), nullable=True, index=True)
+    org = Column(String(32), nullable=True, index=True)
+    parent_org = Column(String(32), nullable=True)
+    count = Column(Integer, nullable=False, default=1)
+    workers = Column(Integer, nullable=True)
+    numbers = Column(JSON, nullable=False, default=list)
+    detail = Column(Text, nullable=True)
+    status = Column(String(8), nullable=False, default="open")
+    opened_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    closed_at = Column(DateTime(timezone=True), nullable=True)
+    announced_at = Column(DateTime(timezone=True), nullable=True)  # counted by the worker's job, once
+    closed_by = Column(String(64), nullable=True)
+    close_note = Column(Text, nullable=True)
