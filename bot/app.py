@@ -168,3 +168,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(wechat_cli)
     app.cli.add_command(worker_cli)
+    from bot.orgs.cli import orgs_cli
+
+    app.cli.add_command(orgs_cli)
