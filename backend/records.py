@@ -215,7 +215,7 @@ def route_new(record, tree: "orgs.Tree | None" = None) -> routing.Route:
     tree = tree if tree is not None else orgs.load()
     found = routing.route(tree, district=record.district, **routing.facts(kind.name, record))
     record.org, record.routed_by = found.org, found.rule
-    record.district = found.district or record.district
+    record.district = found.district  # a district of the tree, or none
     record._route = found.as_json(tree)
     return found
 

@@ -32,6 +32,7 @@ class Job:
 
 def jobs(app: Flask) -> list[Job]:
     from bot.console.overdue import flag_overdue
+    from bot.orgs.alerts import announce_alerts
     from bot.faq.live_index import publish_if_missing
     from unionkit.timelimits import desk_config
 
@@ -43,6 +44,8 @@ def jobs(app: Flask) -> list[Job]:
         Job("faq-publish", 5.0, publish_if_missing),
         # Records past their time limit: flagged to their team once, counted (bot/console/overdue.py).
         Job("desk-overdue", float(desk_config().get("overdue_check_seconds", 60)), lambda: flag_overdue(backend)),
+        # Early warnings: each new alert counted once (bot/orgs/alerts.py).
+        Job("early-warnings", 30.0, lambda: announce_alerts(backend)),
     ]
 
 
