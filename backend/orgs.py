@@ -86,6 +86,19 @@ class Tree:
     def districts(self) -> list[str]:
         return [o.district for o in self.of_level("district") if o.district]
 
+    def places(self) -> list[str]:
+        """Place names a worker writes in front of a company name without 市 or 区 (邯郸, 丛台)."""
+        names = []
+        if self.root:
+            city = re.sub(r"[（(][^）)]*[）)]", "", self.root.name)
+            for tail in ("市总工会", "总工会", "工会", "市"):
+                if city.endswith(tail):
+                    city = city[: -len(tail)]
+            names.append(city)
+        for d in self.districts():
+            names += [d, d[:-1] if d.endswith(("区", "县")) and len(d) >= 3 else d]
+        return [n for n in dict.fromkeys(names) if len(n) >= 2]
+
     def as_json(self) -> list[dict]:
         return [o.as_json() for o in sorted(self.by_code.values(), key=_order_key(self))]
 

@@ -108,7 +108,7 @@ def route(tree: Tree, employer: str | None = None, industry: str | None = None, 
     root = tree.root.code if tree.root else None
     district = normalize_district(tree, district) or district_in(tree, *words, employer)
     if employer:
-        match = employers.best_match(employer, _grassroots(tree))
+        match = employers.best_match(employer, _grassroots(tree), tree.places())
         if match:
             code, listed, score = match
             return Route(code, "employer", district=district or tree.by_code[code].district,

@@ -8,7 +8,7 @@ are reduced to a *core*: full-width forms folded (NFKC), spaces, punctuation and
 - 1.0 when equal;
 - 0.80–1.0 when one contains the other, by how much of the longer it covers, unless the shorter
   is a bare trade word (物流, 建筑, 科技: it names no one);
-- otherwise difflib's ratio (a typo: 顺达物留 ~ 顺达物流 is 0.75).
+- otherwise difflib's ratio (顺达物留 ~ 顺达物流 is 0.75: below the threshold, as 宏达物流 ~ 顺达物流 is too).
 
 A match needs `THRESHOLD`; the best one wins, and a tie between two different employers is no match
 (the worker is asked nothing about it: routing falls back to the district). The README gives the
@@ -31,14 +31,15 @@ _PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽�
               "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
               "内蒙古", "广西", "西藏", "宁夏", "新疆")
 _LEGAL_FORMS = ("股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司", "分公司",
-                "总公司", "集团", "公司", "有限", "股份")
+                "总公司", "集团", "公司", "有限", "股份", "项目部", "项目", "工地", "厂")
 # Words that on their own name a trade, not an employer.
 TRADE_WORDS = frozenset("""物流 快递 速运 科技 建筑 建设 工程 劳务 实业 贸易 商贸 餐饮 外卖 网约车 出行 运输 货运
 家政 服务 保洁 制造 电子 机械 纺织 服装 食品 钢铁 化工 医药 房地产 置业 物业 酒店 超市 商场 工地 工厂 公司 老板 项目""".split())
 
 
-def core(name: str | None) -> str:
-    """The distinctive part of a company name (empty when nothing is left)."""
+def core(name: str | None, places: Iterable[str] = ()) -> str:
+    """The distinctive part of a company name (empty when nothing is left). `places`: place names
+    known to the caller (the tree's city and districts) that a worker writes without 市 or 区."""
     if not name:
         return ""
     text = unicodedata.normalize("NFKC", str(name)).strip().lower()
@@ -46,6 +47,9 @@ def core(name: str | None) -> str:
     text = _NOISE.sub("", text)
     for _ in range(4):  # 河北省邯郸市丛台区...
         stripped = _strip_place(text)
+        for place in places:
+            if place and stripped.startswith(place) and len(stripped) - len(place) >= 2:
+                stripped = stripped[len(place):]
         if stripped == text:
             break
         text = stripped
@@ -84,15 +88,17 @@ def score(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
-def best_match(name: str | None, candidates: Iterable[tuple[str, str]]) -> Optional[tuple[str, str, float]]:
+def best_match(name: str | None, candidates: Iterable[tuple[str, str]],
+               places: Iterable[str] = ()) -> Optional[tuple[str, str, float]]:
     """(key, listed name, score) of the best candidate among (key, listed employer name) pairs,
     or None when none reaches THRESHOLD or two different keys tie at the top."""
-    wanted = core(name)
+    places = tuple(places)
+    wanted = core(name, places)
     if len(wanted) < 2 or wanted in TRADE_WORDS:
         return None
     best: list[tuple[float, str, str]] = []
     for key, listed in candidates:
-        s = score(wanted, core(listed))
+        s = score(wanted, core(listed, places))
         if s >= THRESHOLD:
             best.append((s, key, listed))
     if not best:
