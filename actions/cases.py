@@ -236,11 +236,13 @@ class SubmitCase(Action, metaclass=abc.ABCMeta):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         reason = self.urgent_reason(tracker)
         details = dict(self.details(tracker), urgent_reason=reason)
-        record, _queued = file_case(tracker, self.case_type, tracker.get_slot("contact_phone"),
-                                    self.summary(tracker, details), details, urgent=bool(reason))
+        record, queued = file_case(tracker, self.case_type, tracker.get_slot("contact_phone"),
+                                   self.summary(tracker, details), details, urgent=bool(reason))
         number = record["number"]
         dispatcher.utter_message(response=self.submitted, number=number)
         self.after_filing(dispatcher, tracker, number, reason)
+        if not reason:  # urgent: a person takes the chat now and asks what is needed
+            services.ask_district_if_needed(dispatcher, record, queued)
         events = reset_slots(domain, self.form, *self.extra_slots) + [SlotSet("last_reference_number", number)]
         if reason:
             code = HANDOFF_REASONS.get(reason, f"urgent_{self.case_type}")

@@ -73,4 +73,5 @@ class ActionSubmitFoundUnion(Action):
                                  company=slot("fu_company"))
         dispatcher.utter_message(response="utter_found_union_committee" if employees >= COMMITTEE_MINIMUM
                                  else "utter_found_union_small", employees=employees)
+        services.ask_district_if_needed(dispatcher, record, _queued)
         return reset_slots(domain, FORM) + [SlotSet("last_reference_number", record["number"])]

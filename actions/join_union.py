@@ -164,6 +164,7 @@ class ActionSubmitJoinUnion(Action):
             "channel": tracker.sender_id.split(":", 1)[0],
             "channel_user": tracker.sender_id,
         }
-        record, _queued = services.submit(APPLICATIONS, body)
+        record, queued = services.submit(APPLICATIONS, body)
         dispatcher.utter_message(response="utter_join_submitted", number=record["number"])
+        services.ask_district_if_needed(dispatcher, record, queued)
         return reset + [SlotSet("last_reference_number", record["number"])]

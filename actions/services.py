@@ -4,6 +4,7 @@ from __future__ import annotations
 from actions import connectors
 from unionkit.backend_client import BackendRejected, BackendUnavailable, UnionBackend
 from unionkit.faq.live import LiveIndex
+from unionkit import payloads
 from unionkit.numbers import new_number
 from unionkit.outbox import Outbox
 
@@ -35,3 +36,11 @@ def submit(path: str, body: dict) -> tuple[dict, bool]:
             # Someone else's record already has this number: draw a new one (same prefix).
             body = dict(body, number=new_number(body["number"][:2]))
     raise RuntimeError("no free record number after 3 draws")
+
+
+def ask_district_if_needed(dispatcher, record: dict, queued: bool) -> None:
+    """When the back end could not tell the worker's union without the district (and the worker
+    named none), the gateway asks for it with the districts as buttons (unionkit/payloads.py)."""
+    routing = record.get("routing") or {} if not queued else {}
+    if routing.get("needs_district") and routing.get("districts"):
+        dispatcher.utter_message(json_message=payloads.ask_district([record["number"]], routing["districts"]))

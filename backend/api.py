@@ -21,7 +21,7 @@ from flask import Blueprint, Response, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from backend import desk, schemas
+from backend import alerts, desk, schemas
 from backend.db import db
 from backend.http import body, error, install, json_response, page
 from backend.models import Course, Enrollment
@@ -75,6 +75,11 @@ def _created(kind: Kind, record, created: bool) -> Response:
 def _file(kind: Kind) -> Response:
     values = schemas.parse(kind.schema, body()).dict()
     record, created = create(kind, values)
+    if created and kind.name == "case":
+        route = getattr(record, "_route", None)
+        alerts.on_case_filed(record)  # the early warning (config/orgs.yml); commits on its own
+        if route is not None:
+            record._route = route
     return _created(kind, record, created)
 
 

@@ -31,11 +31,13 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from backend.api import bp
     from backend.desk_api import bp as desk_bp
+    from backend.orgs_api import bp as orgs_bp
     from backend.ratings import bp as ratings_bp
 
     app.register_blueprint(bp, url_prefix="/union-api")
     app.register_blueprint(desk_bp, url_prefix="/union-api")
     app.register_blueprint(ratings_bp, url_prefix="/union-api")
+    app.register_blueprint(orgs_bp, url_prefix="/union-api")
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -1,7 +1,9 @@
 """The case desk's routes on the back end (under /union-api, same key as the rest):
 
-- GET  /v1/records?kind=&type=&status=&priority=&assignee=&team=&overdue=1&due=today&q=&limit=&offset=
-       every kind in one masked list: open records by due time (overdue and due today first), then
+- GET  /v1/records?kind=&type=&status=&priority=&assignee=&team=&overdue=1&due=today&q=&under=&org=
+       &channel_user=&open=1&limit=&offset=
+       every kind in one masked list (under: an organisation's subtree; records without an
+       organisation count as the city's): open records by due time (overdue and due today first), then
        finished ones newest first; q is a number (or its start), a phone, a masked phone
        (138****5678) or its last four digits
 - GET  /v1/records/<number>                      the record in full with its history and notes
@@ -9,7 +11,8 @@
 - POST /v1/records/<number>/assign {"assignee"?, "actor"?}                      no assignee: unassigned
 - POST /v1/records/<number>/notes {"text", "actor"?}                            internal
 - POST /v1/records/<number>/messages {"message", "actor"?}                      the worker reads it
-- POST /v1/records/flag-overdue                  marks overdue records not flagged yet; answers them
+- POST /v1/records/flag-overdue                  marks overdue records not flagged yet and moves each
+       up to its organisation's parent, once (history: escalate); answers them
 - GET  /v1/events?after=<id>&limit=<n<=500>      the history of all records, oldest first
 - GET  /v1/stats/desk?from=&to=                  on-time rate per kind, medians (seconds), and the
        ratings given in the range: CSAT and the share resolved on first contact (backend/ratings.py)
@@ -23,13 +26,13 @@ from datetime import datetime, time, timedelta, timezone
 from flask import Blueprint, request
 from sqlalchemy import false, select, update
 
-from backend import desk, workflow
+from backend import desk, orgs, workflow
 from backend.db import db
 from backend.http import body, error, install, json_response, page
 from backend.models import CASE_TYPES, RecordEvent, utcnow
 from backend.ratings import rating_figures
-from backend.records import KINDS, WORKER_KINDS, aware, event_dict, find, last_messages, summary, time_limits, to_dict, \
-    with_history
+from backend.records import KINDS, WORKER_KINDS, add_event, aware, event_dict, find, last_messages, summary, \
+    time_limits, to_dict, with_history
 from backend.schemas import Invalid
 from unionkit import strict_json
 from unionkit.numbers import normalize_number
@@ -93,6 +96,13 @@ def list_records():
         kinds = [k for k in kinds if k == "case"]
     now = utcnow()
     rows = []
+    tree = orgs.load()
+    scope = None
+    if under := (request.args.get("under") or "").strip():
+        scope = tree.subtree(under)
+    if only := _csv("org"):
+        scope = set(only) if scope is None else scope & set(only)
+    root = tree.root.code if tree.root else None
     for name in kinds:
         kind = KINDS[name]
         model = kind.model
@@ -109,6 +119,11 @@ def list_records():
                 stmt = stmt.where(false())
         if teams := _csv("team"):
             stmt = stmt.where(model.team.in_(teams))
+        if scope is not None:
+            in_scope = model.org.in_(sorted(scope) or ["-"])
+            stmt = stmt.where(in_scope | model.org.is_(None) if root in scope else in_scope)
+        if channel_user := (request.args.get("channel_user") or "").strip():
+            stmt = stmt.where(model.channel_user == channel_user)
         assignee = request.args.get("assignee")
         if assignee is not None and assignee.strip():
             stmt = stmt.where(model.assignee.is_(None) if assignee.strip() == "none"
@@ -188,6 +203,7 @@ def flag_overdue():
     asking at the same moment never both get the same record."""
     now = utcnow()
     flagged = []
+    tree = orgs.load()
     for name, kind in KINDS.items():
         model = kind.model
         due = db().execute(select(model.id).where(
@@ -199,10 +215,23 @@ def flag_overdue():
             db().commit()
             if won:
                 record = db().get(model, record_id)
+                escalated_from = _escalate(tree, record, now)
                 flagged.append({"number": record.number, "kind": name, "type": kind.type_of(record),
-                                "team": record.team, "assignee": record.assignee,
-                                "due_at": aware(record.due_at).isoformat()})
+                                "team": record.team, "assignee": record.assignee, "org": record.org,
+                                "escalated_from": escalated_from, "due_at": aware(record.due_at).isoformat()})
     return json_response({"items": flagged})
+
+
+def _escalate(tree: orgs.Tree, record, now) -> str | None:
+    """An overdue record goes up to its organisation's parent, once (flag-overdue runs once per record)."""
+    parent = tree.parent(record.org)
+    if parent is None or record.escalated_at is not None:
+        return None
+    before = record.org
+    record.org, record.escalated_at, record.updated_at = parent.code, now, now
+    add_event(record, "escalate", actor=None, from_value=before, to_value=parent.code, note="超时未办结，升级到上级组织")
+    db().commit()
+    return before
 
 
 @bp.get("/v1/events")

@@ -2,7 +2,7 @@
 
 Every table is prefixed ``ub_`` so the back end can share a database with the gateway.
 The schema is created by backend/migrations/versions/ (backend_0001_tables, backend_0002_desk,
-backend_0003_ratings; keep
+backend_0003_ratings, backend_0004_orgs; keep
 them in step with this file: tests/backend/test_backend_schema.py compares them).
 """
 from __future__ import annotations
@@ -34,7 +34,10 @@ REVIEW_STATUSES = ("pending", "reviewed")
 RECORD_KINDS = ("membership", "case", "enrollment", "founding", "suggestion", "review")
 # What a worker rates: a record (by its number) or a chat with an officer (a handoff, "handoff:<id>").
 RATING_SUBJECTS = ("record", "chat")
-EVENT_ACTIONS = ("created", "status", "message", "assign", "note")
+EVENT_ACTIONS = ("created", "status", "message", "assign", "note", "route", "escalate")
+ORG_LEVELS = ("city", "district", "street", "federation", "grassroots")
+ALERT_KINDS = ("cluster", "large_group", "group_incident")
+ALERT_STATUSES = ("open", "closed")
 
 
 def utcnow() -> datetime:
@@ -55,6 +58,12 @@ class DeskColumns:
     first_action_at = Column(DateTime(timezone=True), nullable=True)
     resolved_at = Column(DateTime(timezone=True), nullable=True)
     overdue_flagged_at = Column(DateTime(timezone=True), nullable=True)
+    # The organisation that works it (backend/routing.py), the district the worker named, the rule
+    # that chose it, and when an overdue record went up to the parent organisation (once).
+    org = Column(String(32), nullable=True, index=True)
+    district = Column(String(64), nullable=True)
+    routed_by = Column(String(16), nullable=True)
+    escalated_at = Column(DateTime(timezone=True), nullable=True)
 
 
 class MembershipApplication(DeskColumns, Base):
@@ -206,50 +215,11 @@ class RecordEvent(Base):
     channel_user = Column(String(200), nullable=True)
 
 
-class Rating(Base):
-    """The worker's rating of a finished record or a closed chat (issue 12 §4): 满意度 1-5, whether
-    the problem was solved, a comment; each part may come on its own (one row per subject)."""
-
-    __tablename__ = "ub_ratings"
-    __table_args__ = (
-        UniqueConstraint("subject", "ref", name="uq_ub_ratings_subject_ref"),
-        CheckConstraint(_in("subject", RATING_SUBJECTS), name="ck_ub_ratings_subject"),
-        CheckConstraint("score IS NULL OR (score >= 1 AND score <= 5)", name="ck_ub_ratings_score"),
-    )
-
-    id = Column(Integer, primary_key=True)
-    subject = Column(String(16), nullable=False)
-    ref = Column(String(64), nullable=False)  # the record's number, or "handoff:<id>"
-    kind = Column(String(16), nullable=True)  # the record's kind (None for a chat)
-    type = Column(String(32), nullable=True)
-    team = Column(String(32), nullable=True)
-    officer = Column(String(64), nullable=True)
-    score = Column(Integer, nullable=True)
-    resolved = Column(Boolean, nullable=True)
-    comment = Column(Text, nullable=True)
-    review_number = Column(String(32), nullable=True)  # the review task a low rating opened
-    channel = Column(String(32), nullable=True)
-    channel_user = Column(String(200), nullable=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
-    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
-
-
-class ReviewTask(DeskColumns, Base):
-    """回访: a rating of 1-2 or 没解决 opens one for the team, worked on the desk like any record."""
-
-    __tablename__ = "ub_review_tasks"
-    __table_args__ = (CheckConstraint(_in("status", REVIEW_STATUSES), name="ck_ub_review_tasks_status"),)
-
-    id = Column(Integer, primary_key=True)
-    number = Column(String(32), nullable=False, unique=True)
-    subject = Column(String(16), nullable=False)
-    ref = Column(String(64), nullable=False)
-    officer = Column(String(64), nullable=True)  # who handled what was rated
-    score = Column(Integer, nullable=True)
-    resolved = Column(Boolean, nullable=True)
-    comment = Column(Text, nullable=True)
-    status = Column(String(16), nullable=False, default="pending")
-    channel = Column(String(32), nullable=True)
-    channel_user = Column(String(200), nullable=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+REVIEW_STATUSES = ("pending", "reviewed")
+RECORD_KINDS = ("membership", "case", "enrollment", "founding", "suggestion", "review")
+# What a worker rates: a record (by its number) or a chat with an officer (a handoff, "handoff:<id>").
+RATING_SUBJECTS = ("record", "chat")
+EVENT_ACTIONS = ("created", "status", "message", "assign", "note", "route", "escalate")
+ORG_LEVELS = ("city", "district", "street", "federation", "grassroots")
+ALERT_KINDS = ("cluster", "large_group", "group_incident")
+ALERT_STATUSES = ("open", "closed")

@@ -61,6 +61,10 @@ def _open_review(rating: Rating) -> None:
         "channel_user": rating.channel_user})
     if rating.team:
         task.team = rating.team
+    rated = find(rating.ref) if rating.subject == "record" else None
+    if rated is not None and getattr(rated, "org", None):
+        # Reviewed where the rated record is worked (a chat's goes by the routing rules: the city).
+        task.org, task.district, task.routed_by = rated.org, rated.district, "rated"
     rating.review_number = task.number
 
 

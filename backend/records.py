@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from backend import schemas, workflow
+from backend import orgs, routing, schemas, workflow
 from backend.db import db
 from backend.http import NumberConflict
 from backend.models import (Case, Course, Enrollment, MembershipApplication, RecordEvent, ReviewTask, Suggestion,
@@ -135,6 +135,8 @@ def to_dict(record, masked: bool = False, last_message: Any = ...) -> dict:
             "overdue": is_overdue(record), "overdue_flagged": record.overdue_flagged_at is not None,
             "first_action_at": ts(record.first_action_at), "resolved_at": ts(record.resolved_at),
             "channel": record.channel, "channel_user": record.channel_user,
+            "org": record.org, "district": record.district, "routed_by": record.routed_by,
+            "escalated": record.escalated_at is not None,
             "created_at": ts(record.created_at), "updated_at": ts(record.updated_at)}
     data["last_message"] = last_messages([record.number]).get(record.number) if last_message is ... else last_message
     return data
@@ -142,6 +144,8 @@ def to_dict(record, masked: bool = False, last_message: Any = ...) -> dict:
 
 def with_history(record) -> dict:
     data = to_dict(record)
+    if getattr(record, "_route", None) is not None:
+        data["routing"] = record._route
     data["history"] = history(record.number)
     data["notes"] = [h for h in data["history"] if h["action"] == "note"]
     return data
@@ -209,6 +213,7 @@ def prepare_new(record) -> None:
     record.created_at = record.created_at or utcnow()
     record.due_at = limits.due_at(kind.name, record.created_at, kind.type_of(record), kind.priority_of(record))
     record.team = limits.team(kind.name, kind.type_of(record))
+    route_new(record)
     add_event(record, "created", to_value=record.status)
     if isinstance(record, MembershipApplication):
         _note_open_applications(record)
@@ -230,6 +235,17 @@ def _note_open_applications(application: MembershipApplication) -> None:
         add_event(application, "note", actor="system",
                   note=f"同一身份证号另有在办入会申请 {number}（{same}），请核对是否重复申请或他人冒用。")
 
+
+def route_new(record, tree: "orgs.Tree | None" = None) -> routing.Route:
+    """The organisation that works a new record (backend/routing.py); kept on the session as
+    `_route` so the filing's answer can tell the action whether to ask for the district."""
+    kind = kind_of(record)
+    tree = tree if tree is not None else orgs.load()
+    found = routing.route(tree, district=record.district, **routing.facts(kind.name, record))
+    record.org, record.routed_by = found.org, found.rule
+    record.district = found.district  # a district of the tree, or none
+    record._route = found.as_json(tree)
+    return found
 
 # ============================================================================ finding, filing
 def by_number(model, number: str):

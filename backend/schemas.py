@@ -103,6 +103,7 @@ class Filed(Body):
     number: Optional[str] = Field(None, title="编号")
     channel: Optional[StrictStr] = _text("渠道", 32, None)
     channel_user: Optional[StrictStr] = _text("渠道用户", 200, None)
+    district: Optional[StrictStr] = _text("所在区", 64, None)
 
     @validator("number", pre=True)
     def _number(cls, value):
@@ -225,6 +226,8 @@ class RatingIn(Body):
 
 # ---------------------------------------------------------------------------- errors in Chinese
 def _message(model: type[BaseModel], error: dict) -> str:
+    if error["loc"][0] not in model.__fields__:  # a root validator's own Chinese
+        return error["msg"]
     field = model.__fields__[error["loc"][0]]
     label = field.field_info.title or field.name
     kind = error["type"]
@@ -249,3 +252,32 @@ def parse(model: type[BaseModel], data: dict):
         for error in exc.errors():
             fields.setdefault(str(error["loc"][0]), _message(model, error))
         raise Invalid(fields) from None
+
+
+# ---------------------------------------------------------------------------- the tree, routing, alerts
+class RouteIn(Acted):
+    """POST /v1/records/<number>/route: the district the worker answered, or an organisation to
+    transfer the record to (an officer's move)."""
+
+    district: Optional[StrictStr] = _text("所在区", 64, None)
+    org: Optional[StrictStr] = _text("组织", 32, None)
+
+    @root_validator(skip_on_failure=True)
+    def _one(cls, values):
+        if bool(values.get("district")) == bool(values.get("org")):
+            raise ValueError("请给出 district 或 org 之一")
+        return values
+
+
+class AlertIn(Body):
+    """POST /v1/alerts: a group-incident message from the safety screen (the gateway)."""
+
+    kind: Literal["group_incident"] = Field(..., title="预警类型", choose=True)
+    detail: StrictStr = _text("内容", 2000, "")
+    conversation_id: Optional[StrictStr] = _text("会话", 200, None)
+    district: Optional[StrictStr] = _text("所在区", 64, None)
+    employer: Optional[StrictStr] = _text("单位", 200, None)
+
+
+class AlertCloseIn(Acted):
+    note: StrictStr = _text("处理说明", 2000)

@@ -99,6 +99,12 @@ def _register_services(app: Flask, settings: Settings) -> None:
     from bot import notices
 
     notices.init_app(app)  # app.extensions["ratings"] (before Rasa, after a close) and ["notices"] (worker)
+    from bot.orgs.district import DistrictQuestion
+
+    # After a filing that needs the district: the question, and the answer taken before Rasa.
+    district_question = DistrictQuestion(app.extensions["redis"], app.extensions["union_backend"])
+    conversations.payload_handlers[payloads.ASK_DISTRICT] = district_question
+    conversations.interceptors.append(district_question.intercept)
     from bot.channels.web_turns import WebTurns
 
     app.extensions["web_turns"] = WebTurns(app, settings.web_reply_budget, BotReply(text=policy.text("web_busy")))
@@ -125,6 +131,9 @@ def _register_blueprints(app: Flask) -> None:
     from bot.faq.feedback import bp as feedback_bp
 
     app.register_blueprint(admin_bp)
+    from bot.orgs.views import bp as orgs_bp
+
+    app.register_blueprint(orgs_bp)
     app.register_blueprint(feedback_bp)  # bearer-token callers only (the web chat)
     from bot.channels import wechat
 
@@ -174,3 +183,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(wechat_cli)
     app.cli.add_command(worker_cli)
+    from bot.orgs.cli import orgs_cli
+
+    app.cli.add_command(orgs_cli)

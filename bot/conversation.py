@@ -68,7 +68,7 @@ class ConversationService:
         [said_id] = transcript.add_many(cid, "user", [(shown, None)],
                                         intent=f"safety_{danger.category}" if danger else None)
         if danger is not None:
-            replies = self.safety.respond(cid, danger)
+            replies = self.safety.respond(cid, danger, text)
             TURNS.labels(channel, "safety").inc()
             return self._record(cid, replies, said_id)
         if self.turn_locks is None:

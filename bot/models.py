@@ -49,8 +49,11 @@ class User(UserMixin, Base):
     id = Column(Integer, primary_key=True, autoincrement=True)
     name = Column(String(80), unique=True, nullable=False)
     display_name = Column(String(80), nullable=True)
-    role = Column(String(20), nullable=False)  # officer | staff | admin
+    role = Column(String(20), nullable=False)  # officer | staff | admin | leader
     teams = Column(String(200), nullable=False, default="general")  # comma separated
+    # The organisation (code in the back end's tree) the account belongs to: an officer or leader
+    # sees its subtree only; none is the city's (everything).
+    org = Column(String(32), nullable=True)
     password_hash = Column(String(255), nullable=False)
     token_hash = Column(String(64), unique=True, nullable=True)
     active = Column(Integer, nullable=False, default=1)

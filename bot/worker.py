@@ -33,6 +33,7 @@ class Job:
 
 def jobs(app: Flask) -> list[Job]:
     from bot.console.overdue import flag_overdue
+    from bot.orgs.alerts import announce_alerts
     from bot.faq.live_index import publish_if_missing
     from unionkit.timelimits import desk_config
 
@@ -46,6 +47,8 @@ def jobs(app: Flask) -> list[Job]:
         Job("desk-overdue", float(desk_config().get("overdue_check_seconds", 60)), lambda: flag_overdue(backend)),
         # Status changes and officer messages to the worker within seconds; then the rating question.
         Job("notices", 1.0, app.extensions["notices"].run_once),
+        # Early warnings: each new alert counted once (bot/orgs/alerts.py).
+        Job("early-warnings", 30.0, lambda: announce_alerts(backend)),
     ]
 
 

@@ -212,6 +212,7 @@ def run() -> int:
         wait_for(f"http://127.0.0.1:{settings.backend_port}/union-api/v1/courses", 60,
                  ok=lambda r: r.status_code == 401, proc=backend)
         wait_for(f"http://127.0.0.1:{settings.port}/healthz", 60, proc=gateway)
+        load_demo_tree(settings)
         print(f"* ready: web chat at http://127.0.0.1:{settings.port}/  (Ctrl-C stops everything)")
         while all(p.poll() is None for p in procs):
             time.sleep(1)
@@ -225,6 +226,26 @@ def run() -> int:
             stop(proc)
         if redis_handle is not None:
             redis_handle.shutdown()
+
+
+DEMO_TREE = ROOT / "config" / "demo_orgs.csv"
+
+
+def load_demo_tree(settings) -> None:
+    """A back end without an organisation tree gets the demo tree (config/demo_orgs.csv, every
+    name marked （演示）, stored with demo=true): replace it with `flask --app server orgs import`."""
+    import requests
+
+    base = f"http://127.0.0.1:{settings.backend_port}/union-api"
+    headers = {"Authorization": f"Bearer {settings.backend_api_key}"}
+    try:
+        if requests.get(f"{base}/v1/orgs", headers=headers, timeout=5).json().get("items"):
+            return
+        resp = requests.post(f"{base}/v1/orgs/import", params={"demo": "1"}, headers=headers, timeout=10,
+                             files={"file": (DEMO_TREE.name, DEMO_TREE.read_bytes())})
+        print(f"* no organisation tree yet: loaded the DEMO tree {DEMO_TREE.relative_to(ROOT)} ({resp.json()})")
+    except (requests.RequestException, ValueError) as exc:
+        print(f"* could not load the demo organisation tree: {exc}")
 
 
 def _persistent_secret(path: Path) -> str:

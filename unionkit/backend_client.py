@@ -53,6 +53,23 @@ class UnionBackend:
     def get(self, path: str, **params) -> dict:
         return self._request("GET", path, params={k: v for k, v in params.items() if v is not None} or None)
 
+    def upload(self, path: str, filename: str, data: bytes, **params) -> dict:
+        """POST a file as multipart `file` (the tree's import)."""
+        params = {k: "1" if v is True else v for k, v in params.items() if v not in (None, False)}
+        return self._request("POST", path, files={"file": (filename, data)}, params=params)
+
+    def download(self, path: str, **params) -> bytes:
+        """GET a file (an export); its bytes."""
+        try:
+            resp = self.http.get(f"{self.base_url}{path}", params=params, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise BackendUnavailable(str(exc)) from exc
+        if resp.status_code >= 500:
+            raise BackendUnavailable(f"HTTP {resp.status_code}")
+        if resp.status_code >= 400:
+            raise BackendRejected(resp.status_code, {"error": "rejected"})
+        return resp.content
+
     def post(self, path: str, body: dict | None = None) -> dict:
         """A POST that is not a filing (the desk's status moves, assignments, notes)."""
         return self._request("POST", path, json=body or {})

@@ -6,7 +6,10 @@ never by calling the gateway. The gateway's conversation service acts on each on
 - {"handoff": {"reason", "priority", "team", "case_number", "form_data"}}: queue the chat for an
   officer (the action has already paused the Rasa conversation);
 - {"faq_lookup": {"outcome": "answered|suggested|missed", "entry_id", "score"}}: how the FAQ
-  answered the worker's message (a "missed" one is kept for staff as an unanswered question).
+  answered the worker's message (a "missed" one is kept for staff as an unanswered question);
+- {"ask_district": {"numbers", "districts"}}: the records just filed need the worker's district to
+  reach the right union (backend/routing.py): the gateway asks with the districts as buttons and
+  routes the records by the answer (bot/orgs/district.py).
 """
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ from typing import Any
 
 HANDOFF = "handoff"
 FAQ_LOOKUP = "faq_lookup"
-KINDS = (HANDOFF, FAQ_LOOKUP)
+ASK_DISTRICT = "ask_district"
+KINDS = (HANDOFF, FAQ_LOOKUP, ASK_DISTRICT)
 
 
 def handoff(reason: str, priority: str = "normal", team: str = "general", case_number: str | None = None,
@@ -25,6 +29,10 @@ def handoff(reason: str, priority: str = "normal", team: str = "general", case_n
 
 def faq_lookup(outcome: str, entry_id: int | None = None, score: float | None = None) -> dict:
     return {FAQ_LOOKUP: {"outcome": outcome, "entry_id": entry_id, "score": score}}
+
+
+def ask_district(numbers: list[str], districts: list[str]) -> dict:
+    return {ASK_DISTRICT: {"numbers": list(numbers), "districts": list(districts)}}
 
 
 def kind_of(custom: dict | None) -> str | None:

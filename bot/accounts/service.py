@@ -10,12 +10,13 @@ from bot.accounts.tokens import bearer_token, new_token, token_hash
 from bot.models import AuditLog, User
 from config.database import Session
 
-ROLES = ("officer", "staff", "admin")
+# leader: union leadership, reads the insights of its organisation's subtree and works nothing.
+ROLES = ("officer", "staff", "admin", "leader")
 TEAMS = ("general", "legal", "hardship")
 
 
 def create_user(name: str, role: str, password: str, teams: list[str] | None = None,
-                display_name: str | None = None) -> tuple[User, str]:
+                display_name: str | None = None, org: str | None = None) -> tuple[User, str]:
     """Returns the user and its API token (shown once; only the hash is kept)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
@@ -26,7 +27,7 @@ def create_user(name: str, role: str, password: str, teams: list[str] | None = N
     if Session.query(User).filter_by(name=name).first():
         raise ValueError(f"user {name!r} already exists")
     token = new_token()
-    user = User(name=name, role=role, teams=",".join(teams), display_name=display_name or name,
+    user = User(name=name, role=role, teams=",".join(teams), display_name=display_name or name, org=org or None,
                 password_hash=generate_password_hash(password), token_hash=token_hash(token))
     Session.add(user)
     Session.commit()

@@ -65,6 +65,8 @@ def _csrf_failed(exc: CSRFError):
 
 
 def home_for(user: User) -> str:
+    if user.role == "leader":
+        return url_for("orgs.insights_page")
     return url_for("console.index") if user.role == "officer" else url_for("admin.index")
 
 

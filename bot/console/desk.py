@@ -22,6 +22,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request
 from bot.accounts.service import api_auth
 from bot.console import records as present
 from bot.handoff.service import teams_of
+from bot.orgs.tree import sees, tree, under
 from bot.models import User
 from bot.request_body import json_object
 from config.database import Session
@@ -63,6 +64,9 @@ def _sees_all(user: User) -> bool:
 
 
 def _may_see(record: dict, user: User) -> bool:
+    """Their organisation's subtree, and there their teams' records and those assigned to them."""
+    if not sees(user, record.get("org")):
+        return False
     return _sees_all(user) or record.get("assignee") == user.name or record.get("team") in teams_of(user)
 
 
@@ -101,8 +105,9 @@ def list_records():
         params["assignee"] = g.user.name
     elif not _sees_all(g.user):
         params["team"] = ",".join(teams_of(g.user)) or "-"
+    params["under"] = under(g.user)
     params["limit"] = str(LIST_LIMIT)
-    items = _backend().list("/v1/records", **params)
+    items = [r for r in _backend().list("/v1/records", **params) if sees(g.user, r.get("org"))]
     now, tz = _now(), _tz()
     return jsonify({"items": [present.list_item(r, now, tz) for r in items]})
 
@@ -115,7 +120,8 @@ def badge():
     params = {"overdue": "1", "limit": "500"}
     if not _sees_all(g.user):
         params["team"] = ",".join(teams_of(g.user)) or "-"
-    items = _backend().list("/v1/records", **params)
+    params["under"] = under(g.user)
+    items = [r for r in _backend().list("/v1/records", **params) if sees(g.user, r.get("org"))]
     return jsonify({"overdue": len(items), "flagged": sum(1 for r in items if r.get("overdue_flagged"))})
 
 
@@ -149,6 +155,19 @@ def change_status(number: str):
         "status": body.get("status"), "message": body.get("message"), "note": body.get("note"),
         "actor": g.user.name})
     return jsonify(_detail(record))
+
+
+@bp.post("/api/console/records/<number>/transfer")
+@api_auth("officer")
+def transfer(number: str):
+    """To another organisation {"org"}: the record's history keeps the move."""
+    body = json_object()
+    org = body.get("org")
+    if not isinstance(org, str) or org.strip() not in tree().by_code:
+        return jsonify({"error": "invalid", "fields": {"org": "没有这个组织"}}), 400
+    _record(number)
+    record = _backend().post(f"/v1/records/{number}/route", {"org": org.strip(), "actor": g.user.name})
+    return jsonify(_detail(record) if sees(g.user, record.get("org")) else {"number": number, "org": record["org"]})
 
 
 @bp.post("/api/console/records/<number>/notes")

@@ -58,7 +58,8 @@ def list_item(handoff: Handoff, service: HandoffService) -> dict:
     waited_until = now if handoff.status == "waiting" else (handoff.claimed_at or handoff.closed_at or now)
     item = {
         "id": handoff.id, "channel": handoff.channel, "user": handoff.user, "reason": handoff.reason,
-        "priority": handoff.priority, "team": handoff.team, "status": handoff.status, "officer": handoff.officer,
+        "priority": handoff.priority, "team": handoff.team, "org": handoff.org, "status": handoff.status,
+        "officer": handoff.officer,
         "case_number": handoff.case_number, "created_at": _iso(handoff.created_at),
         "claimed_at": _iso(handoff.claimed_at), "closed_at": _iso(handoff.closed_at), "outcome": handoff.outcome,
         "waiting_seconds": max(0, int((waited_until - handoff.queued_at).total_seconds())),
@@ -70,6 +71,9 @@ def list_item(handoff: Handoff, service: HandoffService) -> dict:
     }
     if handoff.status == "waiting":
         item["position"] = service.queues.position(handoff.team, handoff.id)
+    from bot.orgs.tree import tree
+
+    item["org_name"] = tree().name(handoff.org)
     return item
 
 

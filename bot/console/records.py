@@ -11,8 +11,8 @@ from bot.models import Message, User
 from config.database import Session
 from unionkit.pii import mask_pii, mask_text
 
-LIST_FIELDS = ("number", "kind", "type", "status", "priority", "assignee", "team", "created_at", "due_at",
-               "overdue", "summary", "phone")
+LIST_FIELDS = ("number", "kind", "type", "status", "priority", "org", "assignee", "team", "created_at", "due_at",
+               "overdue", "summary", "phone", "district", "escalated")
 # The submitted data of each kind (what the worker filled in), as the back end names it.
 SUBMITTED = ("name", "id_number", "phone", "employer", "industry", "summary", "details", "course_id", "company",
              "employees", "contact_name", "text",
@@ -37,6 +37,9 @@ def list_item(record: dict, now: dt.datetime, tz: dt.tzinfo) -> dict:
     item["priority"] = item["priority"] or "normal"
     item["flagged"] = bool(record.get("overdue_flagged")) and bool(record.get("overdue"))
     item["due_today"] = _due_today(record, now, tz)
+    from bot.orgs.tree import tree
+
+    item["org_name"] = tree().name(record.get("org"))
     return item
 
 

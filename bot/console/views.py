@@ -16,6 +16,7 @@ from bot.console import present
 from bot.handoff.models import OUTCOMES, STATUSES, Handoff
 from bot.handoff.service import MAX_NOTE_CHARS, MAX_REPLY_CHARS, HandoffError, service, teams_of
 from bot.models import User
+from bot.orgs.tree import scope_of, sees, tree
 from bot.request_body import checked_body
 from config.database import Session
 from config.settings import PROJECT_ROOT
@@ -44,6 +45,8 @@ def index():
 # ---- the API ---------------------------------------------------------------------------------------
 def _visible(handoff_id: int) -> Handoff:
     handoff = service().get(handoff_id)
+    if not sees(g.user, handoff.org):
+        abort(404, description="no such handoff")  # another organisation's: as if it did not exist
     if not service().may_see(handoff, g.user):
         abort(403, description="this handoff belongs to another team")
     return handoff
@@ -61,6 +64,10 @@ def list_handoffs():
     query = Session.query(Handoff).filter(Handoff.status.in_(statuses))
     if g.user.role != "admin":
         query = query.filter((Handoff.team.in_(teams_of(g.user))) | (Handoff.officer == g.user.name))
+    scope = scope_of(g.user)
+    if scope is not None:
+        in_scope = Handoff.org.in_(sorted(scope) or ["-"])
+        query = query.filter(in_scope | Handoff.org.is_(None) if tree().root in scope else in_scope)
     if statuses == ["closed"]:
         query = query.order_by(Handoff.closed_at.desc()).limit(CLOSED_LIST_LIMIT)
     else:
@@ -78,9 +85,17 @@ def get_handoff(handoff_id: int):
     return jsonify(present.detail(_visible(handoff_id), service(), g.user, after))
 
 
+def _in_scope(handoff_id: int) -> None:
+    """Another organisation's handoff answers 404, whatever the action."""
+    handoff = service().get(handoff_id)
+    if not sees(g.user, handoff.org):
+        abort(404, description="no such handoff")
+
+
 @bp.post("/api/console/handoffs/<int:handoff_id>/claim")
 @api_auth("officer")
 def claim(handoff_id: int):
+    _in_scope(handoff_id)
     handoff = service().claim(handoff_id, g.user)
     return jsonify(present.list_item(handoff, service()))
 
@@ -106,10 +121,11 @@ class CloseIn(BaseModel):
 class TransferIn(BaseModel):
     team: Optional[constr(strict=True, strip_whitespace=True, max_length=40)] = None
     officer: Optional[constr(strict=True, strip_whitespace=True, max_length=80)] = None
+    org: Optional[constr(strict=True, strip_whitespace=True, max_length=32)] = None
 
     @root_validator(skip_on_failure=True)
     def _one_target(cls, values):
-        if bool(values.get("team")) == bool(values.get("officer")):
+        if sum(bool(values.get(k)) for k in ("team", "officer", "org")) != 1:
             raise ProblemCode(code="team_or_officer")
         return values
 
@@ -117,6 +133,7 @@ class TransferIn(BaseModel):
 @bp.post("/api/console/handoffs/<int:handoff_id>/messages")
 @api_auth("officer")
 def send_message(handoff_id: int):
+    _in_scope(handoff_id)
     message_id = service().reply(handoff_id, g.user, checked_body(ReplyIn, empty_ok=True)["text"])
     return jsonify({"id": message_id}), 201
 
@@ -125,6 +142,7 @@ def send_message(handoff_id: int):
 @api_auth("officer")
 def close(handoff_id: int):
     outcome = checked_body(CloseIn, empty_ok=True)["outcome"] or "resolved"
+    _in_scope(handoff_id)
     handoff = service().close(handoff_id, g.user, outcome=outcome)
     return jsonify(present.list_item(handoff, service()))
 
@@ -132,6 +150,7 @@ def close(handoff_id: int):
 @bp.post("/api/console/handoffs/<int:handoff_id>/notes")
 @api_auth("officer")
 def add_note(handoff_id: int):
+    _in_scope(handoff_id)
     note = service().add_note(handoff_id, g.user, checked_body(NoteIn, empty_ok=True)["text"])
     return jsonify(present.note_json(note)), 201
 
@@ -140,7 +159,12 @@ def add_note(handoff_id: int):
 @api_auth("officer")
 def transfer(handoff_id: int):
     body = checked_body(TransferIn, empty_ok=True)
-    if body["team"]:
+    _in_scope(handoff_id)
+    if body["org"]:
+        if body["org"] not in tree().by_code:
+            return jsonify({"error": "invalid", "fields": {"org": "unknown_org"}}), 400
+        handoff = service().transfer_to_org(handoff_id, g.user, body["org"], tree().name(body["org"]))
+    elif body["team"]:
         handoff = service().transfer_to_team(handoff_id, g.user, body["team"])
     else:
         handoff = service().transfer_to_officer(handoff_id, g.user, body["officer"])
@@ -154,8 +178,10 @@ def officers():
     svc = service()
     online = {name for team in TEAMS for name in svc.online_officers(team)}
     users = Session.query(User).filter(User.active == 1, User.role.in_(("officer", "admin"))).order_by(User.name)
+    scope = scope_of(g.user)
+    users = [u for u in users if scope is None or u.role == "admin" or (u.org or tree().root) in scope]
     return jsonify([{"name": u.name, "display_name": u.display_name or u.name, "teams": teams_of(u),
-                     "online": u.name in online} for u in users])
+                     "org": u.org, "online": u.name in online} for u in users])
 
 
 @bp.get("/api/console/canned-replies")

@@ -3,17 +3,13 @@ line), answer, category, enabled. An import checks every row first and changes n
 rows are good; problems are reported by row number as staff see it in Excel (header = row 1)."""
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-
 from bot.faq.models import FaqEntry
 from bot.faq.store import InvalidEntry, clean_fields, commit_changes, create_entry, update_entry
 from config.database import Session
 from unionkit.pii import mask_text
+from unionkit.tabular import ImportRejected, Problem, cell as _cell, data_rows, read_rows, to_csv, to_xlsx
+
+__all__ = ["ImportRejected", "Problem", "export_csv", "export_xlsx", "import_file", "parse"]
 
 COLUMNS = ("question", "similar_questions", "answer", "category", "enabled")
 # Header names accepted on import (staff may relabel the header row in Chinese).
@@ -24,23 +20,6 @@ ALIASES = {
     "enabled": "enabled", "启用": "enabled", "是否启用": "enabled",
 }
 MAX_ROWS = 2000
-XLSX_MAGIC = b"PK\x03\x04"
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int  # 0: the file as a whole
-    field: str
-    code: str
-
-    def as_json(self) -> dict:
-        return {"row": self.row, "field": self.field, "code": self.code}
-
-
-class ImportRejected(ValueError):
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
 
 
 def _row(entry: FaqEntry) -> list:
@@ -51,64 +30,16 @@ def _row(entry: FaqEntry) -> list:
 
 
 def export_csv(entries: list[FaqEntry]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(_row(e) for e in entries)
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read it as UTF-8
+    return to_csv(COLUMNS, (_row(e) for e in entries))
 
 
 def export_xlsx(entries: list[FaqEntry]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "FAQ"
-    sheet.append(COLUMNS)
-    for entry in entries:
-        sheet.append(_row(entry))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column, width in zip("ABCDE", (36, 36, 70, 14, 8)):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _read_rows(filename: str, data: bytes) -> list[list]:
-    if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-            raise ImportRejected([Problem(0, "file", "unreadable")]) from exc
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportRejected([Problem(0, "file", "unreadable")])
-    try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error as exc:
-        raise ImportRejected([Problem(0, "file", "unreadable")]) from exc
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
+    return to_xlsx([("FAQ", COLUMNS, (_row(e) for e in entries))], widths=(36, 36, 70, 14, 8), wrap=True)
 
 
 def parse(filename: str, data: bytes) -> list[tuple[int, dict]]:
     """(row number, clean fields) for every data row; raises ImportRejected listing every problem."""
-    rows = _read_rows(filename, data)
+    rows = read_rows(filename, data)
     if not rows:
         raise ImportRejected([Problem(0, "file", "empty")])
     header = [ALIASES.get(_cell(h).strip().lower()) for h in rows[0]]
@@ -118,9 +49,7 @@ def parse(filename: str, data: bytes) -> list[tuple[int, dict]]:
     problems: list[Problem] = []
     parsed: list[tuple[int, dict]] = []
     seen: dict[str, int] = {}
-    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(_cell(v).strip() for v in r)]
-    if len(body) > MAX_ROWS:
-        raise ImportRejected([Problem(0, "file", "too_many_rows")])
+    body = data_rows(rows, MAX_ROWS)
     for number, raw in body:
         values = {name: _cell(raw[i]) if i < len(raw) else "" for i, name in enumerate(header) if name}
         try:

@@ -23,6 +23,8 @@ class Handoff(Base):
     reason = Column(String(40), nullable=False)
     priority = Column(String(10), nullable=False, default="normal")
     team = Column(String(20), nullable=False, default="general")
+    # The organisation whose queue it is in (the worker's open record's, else the city's): code in the tree.
+    org = Column(String(32), nullable=True)
     status = Column(String(10), nullable=False, default="waiting")
     officer = Column(String(80), nullable=True)  # account name of the officer holding the chat
     case_number = Column(String(40), nullable=True)
@@ -50,7 +52,7 @@ class HandoffNote(Base):
     __tablename__ = "handoff_notes"
     id = Column(Integer, primary_key=True, autoincrement=True)
     handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False)
-    kind = Column(String(20), nullable=False, default="note")  # note | transfer_team | transfer_officer
+    kind = Column(String(20), nullable=False, default="note")  # note | transfer_team | transfer_officer | transfer_org
     author = Column(String(80), nullable=False)
     text = Column(Text, nullable=False)
     created_at = Column(DateTime, nullable=False)

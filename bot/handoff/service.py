@@ -155,6 +155,7 @@ class HandoffService:
             now = self.now_naive()
             handoff = Handoff(conversation_id=conversation_id, channel=channel, user=user, reason=reason[:40],
                               priority=priority, team=team, status="waiting", case_number=case_number,
+                              org=org_for_handoff(conversation_id, case_number),
                               form_data=dict(form_data) if form_data else None, created_at=now, queued_at=now,
                               transcript_from=self._context_start(conversation_id))
             Session.add(handoff)
@@ -176,6 +177,7 @@ class HandoffService:
                 self._enqueue(handoff)
         if case_number and not handoff.case_number:
             handoff.case_number = case_number
+            handoff.org = org_for_handoff(handoff.conversation_id, case_number) or handoff.org
         if form_data:
             handoff.form_data = {**(handoff.form_data or {}), **form_data}
         Session.commit()
@@ -275,6 +277,23 @@ class HandoffService:
         outbound.deliver(handoff.conversation_id,
                          texts.text("utter_handoff_transferred_team", team=texts.text(f"utter_handoff_team_{team}")),
                          role="system")
+        return handoff
+
+    def transfer_to_org(self, handoff_id: int, actor: User, org: str, org_name: str | None = None) -> Handoff:
+        """Into another organisation's queue (same team, back to waiting); the notes keep the move."""
+        handoff = self.get(handoff_id)
+        self._may_manage(handoff, actor)
+        if handoff.org == org and handoff.status == "waiting":
+            raise HandoffError("the handoff already waits in that organisation's queue", "same_org")
+        old_org = handoff.org
+        handoff = self._move(handoff, org=org, status="waiting", officer=None, claimed_at=None,
+                             queued_at=self.now_naive(), flagged_at=None)
+        self.queues.dequeue(handoff.team, handoff.id)
+        self._enqueue(handoff)
+        self._note(handoff, actor.name, f"{old_org or '-'} → {org}", "transfer_org")
+        audit(actor.name, "handoff_transfer", f"handoff:{handoff.id}", {"from_org": old_org, "to_org": org})
+        outbound.deliver(handoff.conversation_id,
+                         texts.text("utter_handoff_transferred_org", org=org_name or org), role="system")
         return handoff
 
     def transfer_to_officer(self, handoff_id: int, actor: User, officer_name: str) -> Handoff:
@@ -392,6 +411,26 @@ class HandoffService:
 
     def online_officers(self, team: str) -> list[str]:
         return self.queues.online(team, self.now().timestamp(), self.cfg.presence_seconds)
+
+
+def org_for_handoff(conversation_id: str, case_number: str | None) -> str | None:
+    """The organisation of the worker's record (the one the handoff is about, else their newest open
+    one), else None (the city's). Asked of the back end; when it does not answer, the city's."""
+    from unionkit.backend_client import BackendRejected, BackendUnavailable
+
+    try:
+        backend = current_app.extensions["union_backend"]
+        if case_number:
+            try:
+                return backend.get(f"/v1/records/{case_number}").get("org")
+            except BackendRejected:
+                pass  # still in the outbox: look at the worker's other records
+        items = backend.list("/v1/records", channel_user=conversation_id, open="1", limit="20")
+    except (BackendUnavailable, RuntimeError, KeyError) as exc:
+        log.warning("no organisation for the handoff of %s: %s", conversation_id, exc)
+        return None
+    newest = max(items, key=lambda r: r.get("created_at") or "", default=None)
+    return newest.get("org") if newest else None
 
 
 def service() -> HandoffService:

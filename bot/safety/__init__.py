@@ -13,6 +13,9 @@ def init_app(app: Flask) -> None:
     from bot.safety.gate import SafetyGate
     from bot.safety.screen import SafetyScreen
 
-    gate = SafetyGate(SafetyScreen.from_training_file(), app.extensions["handoff"])
+    from bot.orgs.alerts import GroupIncidentWarning
+
+    gate = SafetyGate(SafetyScreen.from_training_file(), app.extensions["handoff"],
+                      GroupIncidentWarning(app.extensions["union_backend"]))
     app.extensions["safety"] = gate
     app.extensions["conversations"].safety = gate

@@ -28,9 +28,11 @@ def reason_code(danger: Danger) -> str:
 
 
 class SafetyGate:
-    def __init__(self, screen: SafetyScreen, handoffs):
+    def __init__(self, screen: SafetyScreen, handoffs, early_warning=None):
         self.screen = screen
         self.handoffs = handoffs  # bot.handoff.service.HandoffService
+        # Called with (conversation_id, text) for a group incident: the early warning (bot/orgs/alerts.py).
+        self.early_warning = early_warning
 
     def check(self, text: str, conversation_id: str | None = None) -> Danger | None:
         try:
@@ -44,8 +46,13 @@ class SafetyGate:
             log.exception("safety screen failed")
             return None
 
-    def respond(self, conversation_id: str, danger: Danger) -> list[BotReply]:
+    def respond(self, conversation_id: str, danger: Danger, text: str = "") -> list[BotReply]:
         SAFETY_ALERTS.labels(danger.category).inc()
+        if danger.category == "group_incident" and self.early_warning is not None:
+            try:
+                self.early_warning(conversation_id, text)
+            except Exception:  # noqa: BLE001 - the advice and the handoff come first
+                log.exception("could not raise the early warning for %s", conversation_id)
         log.warning("safety: %s in %s (%s, %.2f): urgent handoff", danger.category, conversation_id,
                     danger.source, danger.score)
         replies = [BotReply(**texts.response(f"utter_safety_{danger.category}"))]

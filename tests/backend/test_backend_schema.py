@@ -11,7 +11,8 @@ from config.database import make_engine
 from backend.migrate import alembic_config, upgrade
 
 TABLES = {"ub_membership_applications", "ub_cases", "ub_courses", "ub_enrollments",
-          "ub_union_founding_requests", "ub_suggestions", "ub_record_events", "ub_ratings", "ub_review_tasks"}
+          "ub_union_founding_requests", "ub_suggestions", "ub_record_events", "ub_ratings", "ub_review_tasks",
+          "ub_orgs", "ub_alerts"}
 
 
 def _ours(diff) -> bool:

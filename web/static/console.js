@@ -204,6 +204,7 @@
       if (h.priority === "critical") top.appendChild(el("span", "tag urgent critical", L.ui.critical_flag));
       top.appendChild(el("span", "reason", label("reasons", h.reason)));
       top.appendChild(el("span", "team", label("teams", h.team)));
+      if (h.org_name || h.org) top.appendChild(el("span", "org", h.org_name || h.org));
       li.appendChild(top);
       var meta = el("div", "row meta");
       meta.appendChild(el("span", "status", label("statuses", h.status)));

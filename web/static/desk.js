@@ -137,6 +137,7 @@
       else if (r.due_today) due.appendChild(el("span", "tag today", L.ui.due_today));
       if (r.flagged) due.appendChild(el("span", "flag", L.ui.flagged));
       due.appendChild(el("span", "assignee", r.assignee ? L.ui.assignee + r.assignee : L.ui.nobody));
+      if (r.org_name || r.org) due.appendChild(el("span", "org", r.org_name || r.org));
       li.appendChild(due);
       li.appendChild(el("div", "preview", r.summary || ""));
       li.addEventListener("click", function () { open(r.number); });
@@ -210,6 +211,8 @@
     });
 
     $("record-assignee").textContent = r.assignee ? L.ui.assignee + r.assignee + (r.holder ? L.ui.me : "") : L.ui.nobody;
+    var org = $("record-org");
+    if (org) org.textContent = r.org_name || r.org || "";
     $("record-take").hidden = !!r.holder;
     var next = $("record-next");
     next.textContent = "";
