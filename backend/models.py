@@ -215,11 +215,99 @@ class RecordEvent(Base):
     channel_user = Column(String(200), nullable=True)
 
 
-REVIEW_STATUSES = ("pending", "reviewed")
-RECORD_KINDS = ("membership", "case", "enrollment", "founding", "suggestion", "review")
-# What a worker rates: a record (by its number) or a chat with an officer (a handoff, "handoff:<id>").
-RATING_SUBJECTS = ("record", "chat")
-EVENT_ACTIONS = ("created", "status", "message", "assign", "note", "route", "escalate")
-ORG_LEVELS = ("city", "district", "street", "federation", "grassroots")
-ALERT_KINDS = ("cluster", "large_group", "group_incident")
-ALERT_STATUSES = ("open", "closed")
+class Rating(Base):
+    """The worker's rating of a finished record or a closed chat (issue 12 §4): 满意度 1-5, whether
+    the problem was solved, a comment; each part may come on its own (one row per subject)."""
+
+    __tablename__ = "ub_ratings"
+    __table_args__ = (
+        UniqueConstraint("subject", "ref", name="uq_ub_ratings_subject_ref"),
+        CheckConstraint(_in("subject", RATING_SUBJECTS), name="ck_ub_ratings_subject"),
+        CheckConstraint("score IS NULL OR (score >= 1 AND score <= 5)", name="ck_ub_ratings_score"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    subject = Column(String(16), nullable=False)
+    ref = Column(String(64), nullable=False)  # the record's number, or "handoff:<id>"
+    kind = Column(String(16), nullable=True)  # the record's kind (None for a chat)
+    type = Column(String(32), nullable=True)
+    team = Column(String(32), nullable=True)
+    officer = Column(String(64), nullable=True)
+    score = Column(Integer, nullable=True)
+    resolved = Column(Boolean, nullable=True)
+    comment = Column(Text, nullable=True)
+    review_number = Column(String(32), nullable=True)  # the review task a low rating opened
+    channel = Column(String(32), nullable=True)
+    channel_user = Column(String(200), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class ReviewTask(DeskColumns, Base):
+    """回访: a rating of 1-2 or 没解决 opens one for the team, worked on the desk like any record."""
+
+    __tablename__ = "ub_review_tasks"
+    __table_args__ = (CheckConstraint(_in("status", REVIEW_STATUSES), name="ck_ub_review_tasks_status"),)
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(32), nullable=False, unique=True)
+    subject = Column(String(16), nullable=False)
+    ref = Column(String(64), nullable=False)
+    officer = Column(String(64), nullable=True)  # who handled what was rated
+    score = Column(Integer, nullable=True)
+    resolved = Column(Boolean, nullable=True)
+    comment = Column(Text, nullable=True)
+    status = Column(String(16), nullable=False, default="pending")
+    channel = Column(String(32), nullable=True)
+    channel_user = Column(String(200), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class Organisation(Base):
+    """One union of the tree: the city federation, a district's, a street's (乡镇/街道/园区), an
+    industry or regional federation (联合会), a grassroots union (基层工会) and the employers it covers."""
+
+    __tablename__ = "ub_orgs"
+    __table_args__ = (CheckConstraint(_in("level", ORG_LEVELS), name="ck_ub_orgs_level"),)
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(32), nullable=False, unique=True)
+    name = Column(String(200), nullable=False)
+    level = Column(String(16), nullable=False)
+    parent_code = Column(String(32), nullable=True, index=True)
+    district = Column(String(64), nullable=True)
+    industries = Column(JSON, nullable=False, default=list)
+    employers = Column(JSON, nullable=False, default=list)
+    demo = Column(Boolean, nullable=False, default=False)  # shipped demo data (make run), not a real union
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class Alert(Base):
+    """An early warning (风险预警): several wage or injury reports against one employer within the
+    window, one report with many workers, or a group-incident message; one per cluster, for the
+    employer's organisation (and so its parent), updated as reports join, closed with a note."""
+
+    __tablename__ = "ub_alerts"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ALERT_KINDS), name="ck_ub_alerts_kind"),
+        CheckConstraint(_in("status", ALERT_STATUSES), name="ck_ub_alerts_status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(16), nullable=False)
+    employer = Column(String(200), nullable=True)
+    employer_key = Column(String(200), nullable=True, index=True)
+    org = Column(String(32), nullable=True, index=True)
+    parent_org = Column(String(32), nullable=True)
+    count = Column(Integer, nullable=False, default=1)
+    workers = Column(Integer, nullable=True)
+    numbers = Column(JSON, nullable=False, default=list)
+    detail = Column(Text, nullable=True)
+    status = Column(String(8), nullable=False, default="open")
+    opened_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    closed_at = Column(DateTime(timezone=True), nullable=True)
+    announced_at = Column(DateTime(timezone=True), nullable=True)  # counted by the worker's job, once
+    closed_by = Column(String(64), nullable=True)
+    close_note = Column(Text, nullable=True)
