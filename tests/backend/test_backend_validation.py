@@ -124,7 +124,7 @@ def test_new_number_format_and_prefixes():
         assert re.fullmatch(rf"{prefix}20261123-[{ALPHABET}]{{6}}", number), number
         assert is_valid_number(number)
         assert NUMBER_RE.match(number)
-    assert set(PREFIXES.values()) == {"RH", "WQ", "PX", "JH", "JY"}
+    assert set(PREFIXES.values()) == {"RH", "WQ", "PX", "JH", "JY", "HF"}  # HF: review tasks (回访)
 
 
 def test_alphabet_has_no_ambiguous_characters():
