@@ -19,7 +19,8 @@ def screenshot_path(name: str) -> str:
     return str(folder / name)
 
 
-def test_staff_creates_an_entry_and_the_bot_answers_with_it(live_stack, browser):
+def staff_page(live_stack, browser):
+    """(context, page) of a new staff member logged in at /admin."""
     name, _token = create_staff(live_stack, password="s3cret-pass")
     staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = staff.new_page()
@@ -29,6 +30,11 @@ def test_staff_creates_an_entry_and_the_bot_answers_with_it(live_stack, browser)
     page.fill("#password", "s3cret-pass")
     page.click("#login-submit")
     page.wait_for_url("**/admin")
+    return staff, page
+
+
+def test_staff_creates_an_entry_and_the_bot_answers_with_it(live_stack, browser):
+    staff, page = staff_page(live_stack, browser)
 
     code = uuid.uuid4().hex[:6].upper()
     answer = f"职工电影票每季度发一次，凭会员卡到单位工会领取（批次 {code}）。有疑问拨打 12351。"

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import requests
 
-from tests.browser.test_admin_faq import screenshot_path
+from tests.browser.test_admin_faq import screenshot_path, staff_page
 from tests.browser.test_console import log_in, officer_page  # noqa: F401  (fixture)
 from tests.browser.test_web_chat import tap
 from tests.e2e.test_handoff_e2e import Officer, create_officer
-from tests.integration.test_faq_live import create_staff
 
 
 def test_worker_rates_in_the_chat_and_the_review_and_the_charts_show(live_stack, browser, officer_page):  # noqa: F811
@@ -56,15 +55,7 @@ def test_worker_rates_in_the_chat_and_the_review_and_the_charts_show(live_stack,
     assert "回访" in page.inner_text("#record-title")
 
     # The statistics page draws the desk's charts.
-    staff_name, _token = create_staff(live_stack, password="s3cret-pass")
-    staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    stats = staff.new_page()
-    stats.set_default_timeout(20000)
-    stats.goto(live_stack.gateway_url + "/login")
-    stats.fill("#name", staff_name)
-    stats.fill("#password", "s3cret-pass")
-    stats.click("#login-submit")
-    stats.wait_for_url("**/admin")
+    staff, stats = staff_page(live_stack, browser)
     stats.goto(live_stack.gateway_url + "/admin/stats")
     stats.wait_for_function(
         "() => ['chart-csat', 'chart-ontime', 'chart-medians'].every(id => window.Chart.getChart(id))")

@@ -144,7 +144,7 @@ def test_web_application_approved_reaches_the_transcript_within_10_seconds(live_
     chat.say(payload=asks[0]["buttons"][4]["payload"])
     time.sleep(1)
     lines = [m["text"] for m in chat.transcript()]
-    assert sum(number in t and "已通过" in t for t in lines) == 1  # each notice once
+    assert sum(number in t and "有新进展：已通过" in t for t in lines) == 1  # each notice once
     assert sum("打个分" in t for t in lines) == 1
     [rating] = live_stack.backend_get("/v1/ratings", ref=number).json()["items"]
     assert rating["score"] == 5 and rating["review_number"] is None

@@ -247,9 +247,11 @@ def test_closing_greets_back_and_the_next_message_reaches_rasa_again(handoff_app
     closed = client.post(f"/api/console/handoffs/{handoff_id}/close", json={"outcome": "resolved"},
                          headers=bearer(officer))
     assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
-    last = worker.transcript()[-1]
-    assert (last["role"], last["text"]) == ("bot", texts.text("utter_handoff_back"))
-    assert [b["payload"] for b in last["buttons"]][-1] == "/request_human"
+    back, rating = worker.transcript()[-2:]
+    assert (back["role"], back["text"]) == ("bot", texts.text("utter_handoff_back"))
+    assert [b["payload"] for b in back["buttons"]][-1] == "/request_human"
+    # Then the rating question (bot/notices/ratings.py): five buttons, answered before Rasa.
+    assert rating["role"] == "bot" and len(rating["buttons"]) == 5
 
     # Rasa is down, so the resume is owed and retried before the next message goes to Rasa.
     r = redis.Redis.from_url(app.config["SETTINGS"].redis_url, decode_responses=True)
