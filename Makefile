@@ -19,6 +19,8 @@ help:
 	@echo "make run    - install, train if needed, start Redis + Rasa + gateway on PORT (default 8000)"
 	@echo "make test   - install, train if needed, run every test"
 	@echo "make train  - train the Rasa model (only when training data or config changed)"
+	@echo "make bench  - benchmarks: WeChat beside bare Rasa, a 300-turn history beside a new chat"
+	@echo "make soak   - 10 minutes at a moderate load: no error, memory +<10%, WeChat answers <= 4.5 s"
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (Rasa 3.6 does not run on 3.11+)"; exit 1; }
@@ -82,6 +84,19 @@ safety-model: $(VENV)/.installed
 # threshold's cross-validation on the training data and every miss; rewrites docs/safety_report.md.
 eval-safety: $(VENV)/.installed
 	$(PY) -m scripts.eval_safety --report docs/safety_report.md
+
+# Benchmarks (loopback, the whole stack as `make run` starts it; figures in docs/performance.md).
+# bench: WeChat beside bare Rasa, then a 300-turn history beside a new chat (before/after the bounded store).
+# soak: 10 minutes at a moderate load: no error, memory growth under 10%, no WeChat answer over 4.5 s
+# (SOAK_MINUTES=2 for a short run).
+.PHONY: bench soak
+SOAK_MINUTES ?= 10
+bench: $(MODEL) safety-model
+	$(PY) -m bench.wechat_load --model $(MODEL)
+	$(PY) -m bench.long_history --model $(MODEL)
+
+soak: $(MODEL) safety-model
+	$(PY) -m bench.soak --model $(MODEL) --minutes $(SOAK_MINUTES)
 
 clean:
 	rm -rf models .rasa var

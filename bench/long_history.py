@@ -91,6 +91,7 @@ def stored_events(redis, sender_ids: list[str]) -> list[int]:
 def restart_rasa(live: LiveStack, redis_url: str, max_events: str | None) -> None:
     stack.stop(live.rasa)
     env = dict(live.env)
+    env.pop("TRACKER_MAX_EVENTS", None)  # (the stack started with the bound lifted)
     if max_events:
         env["TRACKER_MAX_EVENTS"] = max_events
     live.rasa = stack.start_rasa(stack.rasa_env(env, redis_url, live.action_port), live.rasa_port, live.rasa_token,

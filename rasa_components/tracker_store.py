@@ -102,22 +102,29 @@ def bounded_events(tracker: DialogueStateTracker, max_events: int, keep_events: 
     """The tracker's events cut to about the last `keep_events` when it holds more than `max_events`,
     or None when it needs no cut.
 
-    The cut falls at the start of a turn (a message after action_listen). What the dropped events
+    The cut falls at the start of a turn (a message after action_listen) outside any form, the first
+    such place among the last `keep_events` events (else the last one before). What the dropped events
     had set is carried over the way Rasa starts a new session with its slots: action_session_start,
     session_started, a SlotSet per slot away from its initial value, the active form, a pause, and
     action_listen; then the kept turns. A chat of 300 turns is read, replayed and written like a chat
-    of a few dozen (the policies look at the last 4-5 turns; the transcript keeps everything)."""
+    of a few turns (the policies look at the last 4-5 turns; the transcript keeps everything)."""
     events = list(tracker.events)
     if len(events) <= max_events:
         return None
-    cut = None
-    for index in range(max(1, len(events) - keep_events), len(events)):
-        before = events[index - 1]
-        if (isinstance(events[index], UserUttered) and isinstance(before, ActionExecuted)
-                and before.action_name == ACTION_LISTEN_NAME):
-            cut = index
-            break
-    if cut is None:
+    # Where a cut may fall: a turn's start with no form active (a form keeps all its turns: its
+    # validators read the answers and the texts since it started, actions/forms.py, actions/cases.py).
+    allowed, active = [], None
+    for index, event in enumerate(events):
+        if isinstance(event, ActiveLoop):
+            active = event.name
+        elif (index > 0 and active is None and isinstance(event, UserUttered)
+              and isinstance(events[index - 1], ActionExecuted) and events[index - 1].action_name == ACTION_LISTEN_NAME):
+            allowed.append(index)
+    target = len(events) - keep_events
+    later = [index for index in allowed if index >= target]
+    earlier = [index for index in allowed if 0 < index < target]
+    cut = later[0] if later else earlier[-1] if earlier else None
+    if cut is None or cut <= 3:
         return None
     state = tracker.init_copy()  # the same slots at their initial values
     state.update_with_events(events[:cut], override_timestamp=False, domain=domain)
@@ -139,7 +146,7 @@ class PrivateRedisTrackerStore(SessionAwareRedisTrackerStore):
 
     def __init__(self, domain: Domain, host: str = "localhost", port: int = 6379, db: int = 0,
                  password: Optional[str] = None, record_exp: Optional[float] = None,
-                 max_events: Any = 240, keep_events: Any = 120, **kwargs: Any) -> None:
+                 max_events: Any = 80, keep_events: Any = 40, **kwargs: Any) -> None:
         # Values from endpoints.yml may arrive as strings (environment substitution).
         record_exp = float(record_exp) if record_exp not in (None, "") else None
         super().__init__(domain, host=host, port=int(port), db=int(db), password=password or None,

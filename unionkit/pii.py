@@ -134,6 +134,9 @@ def _digit_runs(text: str) -> list[tuple[int, int, str]]:
     while i < n:
         table = _ARABIC if text[i] in _ARABIC else _HANZI if text[i] in _HANZI else None
         if table is None:
+            if text[i] in _CHECK_X and runs and text[runs[-1][1] - 1] in _ARABIC and (
+                    i + 1 == n or not (text[i + 1].isascii() and text[i + 1].isalnum())):
+                runs.append((i, i + 1, "X"))  # 13040219900307000 X: the check character typed apart
             i += 1
             continue
         j = i

@@ -65,7 +65,9 @@ def test_every_form_is_masked_in_every_view(live_stack, web_chat):
     case_chat = web_chat()
     reply = case_chat.say_text(f"公司突然要辞退我，一分钱经济补偿都不给，怎么办。我身份证 {FORMS[1]}")
     assert "手机号" in reply
-    number = re.search(r"WQ\d{8}-[A-Z0-9]{4,8}", case_chat.say_text(FORMS[2])).group(0)
+    filed = case_chat.say_text(FORMS[2])
+    assert re.search(r"WQ\d{8}-[A-Z0-9]{4,8}", filed), filed
+    number = re.search(r"WQ\d{8}-[A-Z0-9]{4,8}", filed).group(0)
     assert live_stack.backend_get(f"/v1/cases/{number}").json()["phone"] == PHONE
 
     # A chat that types every form, each reply marked unhelpful (the unanswered page), then asks for a person.

@@ -185,12 +185,14 @@ def test_a_value_a_slot_still_holds_outside_a_form_stays_and_typed_numbers_go(re
 
 
 def test_a_long_chat_is_kept_to_its_last_turns_with_the_state_carried_over(redis_url):
+    from rasa.shared.core.events import ConversationPaused
     from rasa.shared.core.trackers import DialogueStateTracker
 
     store = _private_store(redis_url, max_events=60, keep_events=30)
     tracker = DialogueStateTracker.from_events("p3", _session(0, 1000.0), SLOT_DOMAIN.slots)
     _turn(tracker, "我想入会", 1001.0, ActiveLoop("join_union_form"), SlotSet("name", "王五"),
           SlotSet("requested_slot", "id_number"))
+    _turn(tracker, "算了", 1001.5, ActiveLoop(None), SlotSet("requested_slot", None))
     t = 1002.0
     for i in range(300):
         _turn(tracker, f"问题 {i}", t, BotUttered(f"回答 {i}"))
@@ -199,12 +201,33 @@ def test_a_long_chat_is_kept_to_its_last_turns_with_the_state_carried_over(redis
             run(store.save(tracker))
             tracker = run(store.retrieve("p3"))
             assert len(tracker.events) <= 60
+    tracker.update(ConversationPaused(timestamp=t))
+    _turn(tracker, "转人工", t + 1)
     run(store.save(tracker))
     stored = run(store.retrieve_full_tracker("p3"))
     assert len(stored.events) <= 60
-    assert stored.get_slot("name") == "王五" and stored.get_slot("requested_slot") == "id_number"
-    assert stored.active_loop_name == "join_union_form"
+    assert stored.get_slot("name") == "王五" and stored.active_loop_name is None and stored.is_paused()
     # The last turns are there as they were; the cut is at a turn's start.
     texts = [e.text for e in stored.events if isinstance(e, UserUttered)]
-    assert texts[-1] == "问题 299" and texts == [f"问题 {i}" for i in range(300 - len(texts), 300)]
+    assert texts[-1] == "转人工" and texts[:-1] == [f"问题 {i}" for i in range(301 - len(texts), 300)]
     assert stored.events[0].action_name == ACTION_SESSION_START_NAME
+
+
+def test_a_form_is_never_cut(redis_url):
+    """A long chat whose last turns are a form keeps the whole form: its validators read its answers."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = _private_store(redis_url, max_events=40, keep_events=12)
+    tracker = DialogueStateTracker.from_events("p4", _session(0, 1000.0), SLOT_DOMAIN.slots)
+    for i in range(20):
+        _turn(tracker, f"闲聊 {i}", 1001.0 + i, BotUttered("好的"))
+    _turn(tracker, "我想入会", 1100.0, ActiveLoop("join_union_form"), SlotSet("requested_slot", "name"))
+    for i in range(6):
+        _turn(tracker, f"回答 {i}", 1101.0 + i, SlotSet("name", f"名字{i}"), BotUttered("下一个"))
+    before = len(tracker.events)
+    run(store.save(tracker))
+    stored = run(store.retrieve_full_tracker("p4"))
+    texts = [e.text for e in stored.events if isinstance(e, UserUttered)]
+    assert "我想入会" in texts and texts[-6:] == [f"回答 {i}" for i in range(6)]
+    assert len(stored.events) < before and stored.active_loop_name == "join_union_form"
+    assert sum(isinstance(e, ActiveLoop) and e.name == "join_union_form" for e in stored.events) == 1  # its own
