@@ -75,7 +75,8 @@ class LiveStack:
                                            log_file=self._log("gateway"))
         self.worker = stack.start_worker(self.env, log_file=self._log("worker"))
         self.start_backend()
-        stack.wait_for(f"{self.gateway_url}/api/none", 60, ok=lambda r: r.status_code == 404, proc=self.gateway)
+        # The gateway loads the safety model and jieba per worker: on a loaded machine that takes a while.
+        stack.wait_for(f"{self.gateway_url}/api/none", 180, ok=lambda r: r.status_code == 404, proc=self.gateway)
         stack.wait_for_rasa(self.rasa_url, self.rasa_token, timeout=240, proc=self.rasa)
         stack.wait_for(f"http://127.0.0.1:{self.action_port}/health", 120, proc=self.actions)
         return self
