@@ -56,7 +56,7 @@ class WeChatGateway:
     def start(self) -> "WeChatGateway":
         self.proc = stack.start_gateway(self.env, self.port, workers=self.workers, bind_host="127.0.0.1",
                                         log_file=open(self.log_path, "ab"))
-        stack.wait_for(f"{self.url}/api/none", 60, ok=lambda r: r.status_code == 404, proc=self.proc)
+        stack.wait_for(f"{self.url}/api/none", 180, ok=lambda r: r.status_code == 404, proc=self.proc)
         return self
 
     def stop(self) -> None:
