@@ -25,7 +25,7 @@ def _account(live_stack, role: str, org: str) -> str:
     result = subprocess.run(
         [str(FLASK), "--app", "server", "users", "create", name, "--role", role, "--org", org,
          "--password", "s3cret-pass"], env=dict(live_stack.env), cwd=PROJECT_ROOT, capture_output=True, text=True,
-        timeout=120)
+        timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     return name
 
