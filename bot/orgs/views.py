@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, render_template, request, url_for
 from pydantic import BaseModel
 
 from bot.accounts.service import api_auth, audit
@@ -162,5 +162,7 @@ def insights_page():
         abort(400, description=str((exc.body or {}).get("fields") or exc.body))
     scope = scope_of(current_user)
     choices = [o for o in tree().items if scope is None or o["code"] in scope]
-    return render_template("admin/insights.html", figures=figures, org=org, choices=choices,
-                           start=request.args.get("from", ""), end=request.args.get("to", ""))
+    start, end = request.args.get("from", ""), request.args.get("to", "")
+    export = {k: v for k, v in (("org", org), ("from", start), ("to", end)) if v}
+    return render_template("admin/insights.html", figures=figures, org=org, choices=choices, start=start, end=end,
+                           export_url=url_for("orgs.api_insights", format="xlsx", **export))
