@@ -1,6 +1,9 @@
 """WeChat retries a message it got no answer to (three times, 5 s apart), and a retry may reach any
-gateway worker. The first copy claims the message in Redis (SET NX, with expiry) and stores its
-answer; a copy arriving later gets that answer, waiting for it while the first is still running.
+gateway worker. The first copy claims the message in Redis (SET NX) for a short lease and stores its
+answer; a copy arriving later gets that answer, waiting for it while the first is still running. The
+first copy answers within the reply budget, so a lease a little longer than that is never cut short
+while it lives; when its gateway worker died mid-turn, the lease runs out and the retry takes the
+message over (and Rasa, told the same MsgId, runs the turn once: rasa_components/gateway_channel.py).
 NonceMemory refuses a signed request replayed with another body (plain mode)."""
 from __future__ import annotations
 
@@ -28,12 +31,13 @@ def message_key(message: BaseMessage) -> str:
 
 
 class RetryGuard:
-    def __init__(self, r: redis.Redis):
+    def __init__(self, r: redis.Redis, lease_seconds: float = 6.0):
         self.redis = r
+        self.lease_ms = int(lease_seconds * 1000)
 
     def claim(self, key: str) -> bool:
         """True for the first copy of a message (it must answer); False for a retry."""
-        return bool(self.redis.set(PREFIX + key, RUNNING, nx=True, ex=KEEP_SECONDS))
+        return bool(self.redis.set(PREFIX + key, RUNNING, nx=True, px=self.lease_ms))
 
     def store(self, key: str, answer: str) -> None:
         """The answer the first copy gave ("" for "success"), for retries to repeat."""
