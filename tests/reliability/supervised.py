@@ -159,3 +159,11 @@ class SupervisedStack:
         for path in sorted((self.var / "log").glob("*.log")):
             parts.append(f"--- {path.name}\n{path.read_text(errors='replace')[-tail:]}")
         return "\n".join(parts)
+
+    def wait_for_record(self, path: str, timeout: float = 90) -> requests.Response:
+        deadline = time.monotonic() + timeout
+        resp = self.backend_get(path)
+        while resp.status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            resp = self.backend_get(path)
+        return resp
