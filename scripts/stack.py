@@ -311,7 +311,8 @@ def _report_start(settings, run_dir: Path, sup: subprocess.Popen, backend_here: 
     """Waits for the parts to answer and says which do; only Rasa and the gateway are waited for
     (the chat needs them); a back end that does not answer is reported and the start goes on."""
     print(f"* waiting for Rasa on {settings.rasa_url} (loading the model takes a little while) ...")
-    deadline = time.monotonic() + 240
+    # Loading takes about a minute on two free cores, several on a busy machine.
+    deadline = time.monotonic() + float(os.environ.get("STACK_START_TIMEOUT", "900"))
     rasa_ok = gateway_ok = False
     while time.monotonic() < deadline and sup.poll() is None and not (rasa_ok and gateway_ok):
         rasa_ok = rasa_ok or answers(f"{settings.rasa_url}/status", params={"token": settings.rasa_token},
