@@ -297,7 +297,10 @@ def run() -> int:
     try:
         _report_start(settings, run_dir, sup, start_backend_here)
         _watch(run_dir, sup)
-        print("* supervisord exited; stopping")
+        print(f"* supervisord exited; stopping (see {VAR_DIR / 'log' / 'supervisord.log'})")
+        return 1
+    except RuntimeError as exc:
+        print(f"* {exc}")
         return 1
     except KeyboardInterrupt:
         print("\n* stopping ...")
@@ -358,7 +361,7 @@ def _watch(run_dir: Path, sup: subprocess.Popen) -> None:
             if state == before:
                 continue
             if before == "RUNNING":
-                print(f"* {name} stopped ({state}); supervisord restarts it")
+                print(f"* {name} stopped; supervisord restarts it")
             elif state == "RUNNING" and before is not None:
                 print(f"* {name} is running again")
             elif state == "FATAL":
