@@ -360,7 +360,9 @@ def _watch(run_dir: Path, sup: subprocess.Popen) -> None:
             before = last.get(name)
             if state == before:
                 continue
-            if before == "RUNNING":
+            if before == "RUNNING" and state in ("STOPPING", "STOPPED"):
+                print(f"* {name} was stopped by hand (supervisorctl start {name} starts it)")
+            elif before == "RUNNING":
                 print(f"* {name} stopped; supervisord restarts it")
             elif state == "RUNNING" and before is not None:
                 print(f"* {name} is running again")

@@ -1,4 +1,4 @@
-"""Fixtures of the fault tests: the stack as `make run` starts it (supervisord), on a Redis with an
+"""Fixtures of the fault tests (one stack for the whole run): the stack as `make run` starts it (supervisord), on a Redis with an
 append-only file that the tests kill and start again, and a PostgreSQL schema of its own."""
 from __future__ import annotations
 
@@ -11,21 +11,21 @@ from tests.fakes.wechat_gateway import WECHAT_TOKEN
 from tests.reliability.supervised import AofRedis, SupervisedStack
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def wechat_api():
     fake = FakeWeChatApi().start()
     yield fake
     fake.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def aof_redis(tmp_path_factory):
     server = AofRedis(tmp_path_factory.mktemp("aof-redis")).start()
     yield server
     server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pg_schema_url(postgres_base_url):
     from sqlalchemy import create_engine, text
 
@@ -40,7 +40,7 @@ def pg_schema_url(postgres_base_url):
     engine.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def supervised(tmp_path_factory, aof_redis, pg_schema_url, wechat_api):
     stack = SupervisedStack(tmp_path_factory.mktemp("supervised"), aof_redis.url, pg_schema_url, extra_env={
         "WECHAT_TOKEN": WECHAT_TOKEN, "WECHAT_APP_ID": wechat_api.app_id, "WECHAT_APP_SECRET": wechat_api.secret,
