@@ -94,7 +94,7 @@ class SupervisedStack:
         return subprocess.Popen([sys.executable, "-m", "scripts.stack", "run"], cwd=ROOT, env=env or self.env,
                                 stdin=subprocess.DEVNULL, start_new_session=True, **kw)
 
-    def start(self, timeout: float = 420) -> "SupervisedStack":
+    def start(self, timeout: float = 900) -> "SupervisedStack":
         self.proc = self.run_command(stdout=open(self.out_path, "ab"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

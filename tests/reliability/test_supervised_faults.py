@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import redis
 import requests
 
+from bot.channels.wechat.dedup import RetryGuard
 from tests.fakes.wechat_api import WeChatUser
 from tests.fakes.wechat_gateway import WECHAT_TOKEN
 from tests.live_stack import WebChat
@@ -106,14 +107,18 @@ def test_a_gateway_worker_killed_mid_turn_the_retry_is_served_once(supervised, w
     assert "建议" in user.text("我想提个建议").text
     assert "匿名" in user.text(f"工会能不能在园区门口装个充电桩，骑电动车的工友多 {marker}").text
     confirm = user.message_xml("text", {"Content": "匿名"})
-    workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(supervised.pid("gateway"))],
-                                              capture_output=True, text=True).stdout.split()]
-    assert len(workers) == 2
+    msg_id = re.search(r"<MsgId>(\d+)</MsgId>", confirm).group(1)
+    guard = RetryGuard(redis.Redis.from_url(supervised.redis_url, decode_responses=True))
     with ThreadPoolExecutor(1) as pool:
         first = pool.submit(user.post_xml, confirm)
-        time.sleep(0.3)  # the turn is under way in a worker: kill both (we cannot tell which has it)
-        for pid in workers:
-            subprocess.run(["kill", "-9", str(pid)], check=False)
+        holder = None
+        deadline = time.monotonic() + 10
+        while holder is None and time.monotonic() < deadline and not first.done():
+            holder = guard.holder(f"msg:{msg_id}")  # the gateway worker answering it
+            time.sleep(0.01)
+        assert holder is not None, "the turn was over before it could be interrupted"
+        time.sleep(0.2)  # well into the turn (Rasa, the action, the back end)
+        subprocess.run(["kill", "-9", str(holder)], check=True)
         try:
             first.result(timeout=30)
         except requests.RequestException:
@@ -127,8 +132,8 @@ def test_a_gateway_worker_killed_mid_turn_the_retry_is_served_once(supervised, w
         except requests.RequestException:
             time.sleep(0.5)
     assert retry is not None and retry.status == 200
-    texts = ([] if retry.is_success else [retry.text]) + wechat_api.wait_for_messages(user.openid, 0 if not
-                                                                                    retry.is_success else 1)
+    pushed = wechat_api.wait_for_messages(user.openid, 1, timeout=60) if retry.is_success else []
+    texts = ([] if retry.is_success else [retry.text]) + pushed
     numbers = {n for t in texts for n in JY.findall(t)}
     assert len(numbers) == 1, texts
     listed = supervised.backend_get("/v1/suggestions", limit=200).json()["items"]

@@ -5,6 +5,7 @@ copy the first one's answer, even when the first caller went away."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 from bot.channels.wechat.dedup import RetryGuard
@@ -17,6 +18,7 @@ from config.settings import Settings
 def test_the_msgid_claim_of_a_dead_worker_runs_out(redis_url):
     guard = RetryGuard(redis_from_url(redis_url), lease_seconds=0.3)
     assert guard.claim("msg:1")
+    assert guard.holder("msg:1") == os.getpid()
     assert not guard.claim("msg:1")  # the first copy is alive and answering
     time.sleep(0.4)  # ... it died without storing an answer: the lease runs out
     assert guard.wait("msg:1", time.monotonic() + 1) is None  # the retry may take it over
@@ -24,6 +26,15 @@ def test_the_msgid_claim_of_a_dead_worker_runs_out(redis_url):
     guard.store("msg:1", "<xml/>")
     time.sleep(0.4)
     assert guard.wait("msg:1", time.monotonic() + 1) == "<xml/>"  # an answer is kept for later copies
+
+
+def test_a_retry_waits_for_the_dead_first_copy_lease_not_for_its_own_budget(redis_url):
+    """A retry must not answer "success" for a first copy that died: nobody would push the reply."""
+    guard = RetryGuard(redis_from_url(redis_url), lease_seconds=0.5)
+    assert guard.claim("msg:2")  # ... and its worker is killed
+    started = time.monotonic()
+    assert guard.wait("msg:2", deadline=time.monotonic() + 0.1) is None  # take it over
+    assert 0.4 < time.monotonic() - started < 1.5
 
 
 def test_the_turn_lock_yields_to_the_same_message_only(redis_url):
