@@ -41,8 +41,14 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 
 train: $(MODEL)
 
-run: $(MODEL) safety-model
-	$(PY) -m scripts.stack run
+# A second `make run` in this folder stops before any other step (scripts/stack.py checks the lock again).
+run: not-running $(MODEL) safety-model
+	@$(PY) -m scripts.stack run
+
+.PHONY: not-running
+not-running:
+	@mkdir -p var; flock -n var/run.lock true 2>/dev/null || { \
+		echo "* make run is already running in this folder (lock var/run.lock): stop that one first (Ctrl-C in its terminal)"; exit 2; }
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download), and CJK
 # fonts so screenshots show Chinese instead of empty boxes.
