@@ -29,11 +29,11 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
+# Rasa's validation, told that actions and the gateway say most responses (scripts/validate_training.py:
+# no "utterance not used" warning for each of those), then the training without validating again.
 # Retrains only when an input is newer than the model; flock keeps parallel runs from training twice.
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	@mkdir -p models var
-	# Rasa's validation, told that actions and the gateway say most responses (scripts/validate_training.py:
-	# no "utterance not used" warning for each of those), then the training without validating again.
 	$(PY) -m scripts.validate_training --config config/config.yml --domain bot/domain --data nlu bot/data
 	flock var/train.lock $(RASA) train --config config/config.yml --domain bot/domain --skip-validation \
 		--data nlu bot/data --out $(dir $(MODEL)) --fixed-model-name $(notdir $(MODEL:.tar.gz=)) --num-threads 2
