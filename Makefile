@@ -31,17 +31,26 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
+# Rasa's validation, told that actions and the gateway say most responses (scripts/validate_training.py:
+# no "utterance not used" warning for each of those), then the training without validating again.
 # Retrains only when an input is newer than the model; flock keeps parallel runs from training twice.
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	@mkdir -p models var
-	flock var/train.lock $(RASA) train --config config/config.yml --domain bot/domain \
+	$(PY) -m scripts.validate_training --config config/config.yml --domain bot/domain --data nlu bot/data
+	flock var/train.lock $(RASA) train --config config/config.yml --domain bot/domain --skip-validation \
 		--data nlu bot/data --out $(dir $(MODEL)) --fixed-model-name $(notdir $(MODEL:.tar.gz=)) --num-threads 2
 	@touch $@
 
 train: $(MODEL)
 
-run: $(MODEL) safety-model
-	$(PY) -m scripts.stack run
+# A second `make run` in this folder stops before any other step (scripts/stack.py checks the lock again).
+run: not-running $(MODEL) safety-model
+	@$(PY) -m scripts.stack run
+
+.PHONY: not-running
+not-running:
+	@mkdir -p var; flock -n var/run.lock true 2>/dev/null || { \
+		echo "* make run is already running in this folder (lock var/run.lock): stop that one first (Ctrl-C in its terminal)"; exit 2; }
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download), and CJK
 # fonts so screenshots show Chinese instead of empty boxes.

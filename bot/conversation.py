@@ -54,9 +54,12 @@ class ConversationService:
         self.in_progress_reply: Callable[[], BotReply] | None = None
 
     def user_says(self, channel: str, user: str, text: str = "", payload: str | None = None,
-                  metadata: dict | None = None, timeout: float | None = None) -> Replies:
+                  metadata: dict | None = None, timeout: float | None = None,
+                  message_id: str | None = None) -> Replies:
         """The replies to one turn, recorded in the transcript: each reply carries its transcript id,
-        the list the id of the worker's own line (`said_id`)."""
+        the list the id of the worker's own line (`said_id`). `message_id` names the channel's
+        message (WeChat's MsgId): Rasa runs a message of that id once, whichever gateway sends it
+        (rasa_components/gateway_channel.py), so a retry after a gateway died mid-turn files nothing twice."""
         cid = conversation_id(channel, user)
         started = time.monotonic()
         shown = text
@@ -72,16 +75,18 @@ class ConversationService:
             TURNS.labels(channel, "safety").inc()
             return self._record(cid, replies, said_id)
         if self.turn_locks is None:
-            return self._turn(channel, cid, text, shown, payload, metadata, timeout, started, said_id)
+            return self._turn(channel, cid, text, shown, payload, metadata, timeout, started, said_id, message_id)
         # Danger above is answered whatever else is running; anything else waits its turn.
-        with self.turn_locks.turn(cid) as mine:
+        with self.turn_locks.turn(cid, token=message_id) as mine:
             if mine:
-                return self._turn(channel, cid, text, shown, payload, metadata, timeout, started, said_id)
+                return self._turn(channel, cid, text, shown, payload, metadata, timeout, started, said_id,
+                                  message_id)
         TURNS.labels(channel, "in_progress").inc()
         return self._record(cid, [self.in_progress_reply()], said_id)
 
     def _turn(self, channel: str, cid: str, text: str, shown: str, payload: str | None,
-              metadata: dict | None, timeout: float | None, started: float, said_id: int) -> Replies:
+              metadata: dict | None, timeout: float | None, started: float, said_id: int,
+              message_id: str | None = None) -> Replies:
         for intercept_payload in self.payload_interceptors:
             replies = intercept_payload(cid, shown, payload)
             if replies is not None:
@@ -98,7 +103,7 @@ class ConversationService:
             # 3.6 files a conversation's first metadata as a slot event *before* action_session_start,
             # so every later save of that tracker takes Rasa's quadratic merge path (Rasa's CPU per
             # message then grows with the conversation; README, WeChat benchmark).
-            replies = self.rasa.send(cid, payload or text, metadata=metadata, timeout=timeout)
+            replies = self.rasa.send(cid, payload or text, metadata=metadata, timeout=timeout, message_id=message_id)
             TURNS.labels(channel, "rasa").inc()
             replies = self._act_on_payloads(cid, payload or text, replies)
         except RasaUnavailable as exc:

@@ -52,13 +52,16 @@ class RasaClient:
         self.turns = urllib3.PoolManager(num_pools=4, maxsize=64)
 
     def send(self, sender_id: str, message: str, metadata: dict | None = None,
-             timeout: float | None = None) -> list[BotReply]:
+             timeout: float | None = None, message_id: str | None = None) -> list[BotReply]:
         """One user turn through Rasa's gateway channel; returns the bot's replies in order.
 
         Straight through urllib3 (what requests uses underneath): this runs on every chat turn, and
         requests' per-call work (settings merging, hooks, cookie jar) cost about 1 of the gateway's
         ~10 ms of CPU per message (bench/wechat_load.py)."""
-        body = json.dumps({"sender": sender_id, "message": message, "metadata": metadata or {}}).encode()
+        turn = {"sender": sender_id, "message": message, "metadata": metadata or {}}
+        if message_id:
+            turn["message_id"] = message_id  # Rasa runs a message of this id once (gateway_channel.py)
+        body = json.dumps(turn).encode()
         try:
             resp = self.turns.request(
                 "POST", f"{self.base_url}{TURN_PATH}", body=body,

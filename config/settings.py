@@ -70,6 +70,9 @@ class Settings:
     trusted_proxies: int = 0
     # Transcripts, trackers and unanswered questions older than this are deleted by `flask --app server purge`.
     retention_days: int = 180
+    # Request threads per gunicorn worker of the gateway (GATEWAY_THREADS): most of a request's time is
+    # spent waiting (for Rasa, or for the reply budget), so there must be one for every chat in flight.
+    gateway_threads: int = 64
     extra: dict = field(default_factory=dict)
     allow_dev_secrets: bool = False
 
@@ -114,5 +117,6 @@ class Settings:
             web_reply_budget=float(env.get("WEB_REPLY_BUDGET") or cls.web_reply_budget),
             trusted_proxies=int(env.get("TRUSTED_PROXIES") or 0),
             retention_days=int(env.get("RETENTION_DAYS") or cls.retention_days),
+            gateway_threads=int(env.get("GATEWAY_THREADS") or cls.gateway_threads),
             allow_dev_secrets=_bool(env.get("ALLOW_DEV_SECRETS")),
         )

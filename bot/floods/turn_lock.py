@@ -27,14 +27,18 @@ class TurnLocks:
         self.wait_seconds = float(policy.turns.get("wait_seconds", 1.0))
 
     @contextmanager
-    def turn(self, conversation_id: str, wait: float | None = None) -> Iterator[bool]:
+    def turn(self, conversation_id: str, wait: float | None = None, token: str | None = None) -> Iterator[bool]:
         """Yields True while holding the conversation's lock, False if another turn kept it for
-        `wait` seconds (default from config/floods.yml)."""
+        `wait` seconds (default from config/floods.yml). `token` names the message (WeChat's
+        MsgId): a copy of the same message takes the turn over from a holder that died with it
+        (a gateway worker killed mid-turn) instead of waiting out the lock."""
         lock = self.redis.lock(PREFIX + conversation_id, timeout=self.hold_seconds,
                                blocking_timeout=self.wait_seconds if wait is None else max(0.0, wait),
                                sleep=0.05)
         try:
-            acquired = lock.acquire()
+            acquired = lock.acquire(token=token)
+            if not acquired and token is not None:
+                acquired = self.redis.get(PREFIX + conversation_id) == token  # the same message's turn
         except redis.RedisError:
             log.exception("turn lock for %s unavailable; the turn goes ahead unlocked", conversation_id)
             yield True

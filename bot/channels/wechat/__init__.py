@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
     service = CustomerService(api, Quota(r), choices)
     app.extensions["wechat"] = WeChatChannel(
         app, Protocol(settings.wechat_token, settings.wechat_app_id, settings.wechat_aes_key),
-        RetryGuard(r), choices, service, settings.wechat_reply_budget,
+        RetryGuard(r, lease_seconds=settings.wechat_reply_budget + 2), choices, service, settings.wechat_reply_budget,
         NonceMemory(r, keep_seconds=2 * MAX_CLOCK_SKEW))  # a timestamp is good for +-5 minutes
     app.register_blueprint(bp)
     if settings.wechat_token:

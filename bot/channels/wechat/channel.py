@@ -58,7 +58,7 @@ class WeChatChannel:
         while True:
             if self.guard.claim(key):
                 try:
-                    answer = self.handle(message, deadline)
+                    answer = self.handle(message, deadline, key)
                 except Exception:
                     self.guard.release(key)  # nothing answered: WeChat's retry may try again
                     raise
@@ -69,31 +69,31 @@ class WeChatChannel:
                 return answer
             # The first copy gave up without answering: this copy claims the message instead.
 
-    def handle(self, message: BaseMessage, deadline: float) -> str:
+    def handle(self, message: BaseMessage, deadline: float, key: str | None = None) -> str:
         openid = message.source
         kind = _kind(message)
         if kind == "event":
-            return self._event(message, openid, deadline)
+            return self._event(message, openid, deadline, key)
         self._user_wrote(openid)
         if kind == "text" and (message.content or "").strip():
-            return self._user_turn(openid, message.content.strip(), deadline)
+            return self._user_turn(openid, message.content.strip(), deadline, key)
         if kind == "voice" and (message.recognition or "").strip():
-            return self._user_turn(openid, message.recognition.strip(), deadline)
+            return self._user_turn(openid, message.recognition.strip(), deadline, key)
         self._note(openid, "user", _label(message, kind))
         if kind == "voice":
             return self._say(openid, "utter_wechat_voice_unrecognized")
         return self._say(openid, NOT_READABLE.get(kind, "utter_wechat_unsupported"))
 
-    def _user_turn(self, openid: str, text: str, deadline: float) -> str:
+    def _user_turn(self, openid: str, text: str, deadline: float, key: str | None = None) -> str:
         """What the worker typed or said; a number picks one of the choices shown last."""
         if self._too_fast(openid, text):
             return self._too_fast_reply(openid)
         choice = self.choices.resolve(openid, text)
         if choice is not None:
-            return self.turns.answer(openid, deadline, text=choice["title"], payload=choice["payload"])
-        return self.turns.answer(openid, deadline, text=text)
+            return self.turns.answer(openid, deadline, text=choice["title"], payload=choice["payload"], message_id=key)
+        return self.turns.answer(openid, deadline, text=text, message_id=key)
 
-    def _event(self, message: BaseMessage, openid: str, deadline: float) -> str:
+    def _event(self, message: BaseMessage, openid: str, deadline: float, key: str | None = None) -> str:
         event = str(message._data.get("Event") or "").lower()
         if event in INTERACTIONS:
             self._user_wrote(openid)
@@ -111,7 +111,7 @@ class WeChatChannel:
                 return ""
             if self._too_fast(openid, ""):
                 return self._too_fast_reply(openid)
-            return self.turns.answer(openid, deadline, text="", payload=f"/{intent}")
+            return self.turns.answer(openid, deadline, text="", payload=f"/{intent}", message_id=key)
         if event == "templatesendjobfinish":
             # WeChat's report on a template message (a notice): whether it reached the worker.
             from bot.notices.sender import record_template_report

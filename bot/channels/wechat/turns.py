@@ -29,9 +29,10 @@ class TurnRunner:
         self.service = service
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wechat-turn")
 
-    def answer(self, openid: str, deadline: float, text: str = "", payload: str | None = None) -> str:
+    def answer(self, openid: str, deadline: float, text: str = "", payload: str | None = None,
+               message_id: str | None = None) -> str:
         """The passive answer for one user turn ("" means "success": the replies come later)."""
-        future = self.pool.submit(self._in_app, self._turn, openid, text, payload)
+        future = self.pool.submit(self._in_app, self._turn, openid, text, payload, message_id)
         try:
             chunks = future.result(timeout=max(0.0, deadline - time.monotonic()))
         except FutureTimeout:
@@ -60,9 +61,9 @@ class TurnRunner:
     def in_background(self, fn, *args) -> None:
         self.pool.submit(self._logged, fn, *args)
 
-    def _turn(self, openid: str, text: str, payload: str | None) -> list[str]:
+    def _turn(self, openid: str, text: str, payload: str | None, message_id: str | None = None) -> list[str]:
         conversations = self.app.extensions["conversations"]
-        replies = conversations.user_says("wechat", openid, text=text, payload=payload)
+        replies = conversations.user_says("wechat", openid, text=text, payload=payload, message_id=message_id)
         return self.prepare(openid, replies)
 
     def _push_late(self, openid: str, future: Future) -> None:
