@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from backend.db import db
 from backend.models import ORG_LEVELS, Organisation, utcnow
-from unionkit import tabular
+from unionkit import orgtree, tabular
 from unionkit.tabular import ImportRejected, Problem
 
 COLUMNS = ("code", "name", "parent_code", "level", "district", "industries", "employers")
@@ -67,14 +67,7 @@ class Tree:
         return bool(self.by_code)
 
     def subtree(self, code: str) -> set[str]:
-        seen, todo = set(), [code]
-        while todo:
-            c = todo.pop()
-            if c in seen or c not in self.by_code:
-                continue
-            seen.add(c)
-            todo.extend(self.children.get(c, ()))
-        return seen
+        return orgtree.subtree(code, self.children, self.by_code)
 
     def parent(self, code: str | None) -> Optional[Org]:
         org = self.by_code.get(code or "")

@@ -10,6 +10,7 @@ from typing import Optional
 from flask import current_app, has_app_context
 
 from bot.models import User
+from unionkit import orgtree
 from unionkit.backend_client import BackendRejected, BackendUnavailable, UnionBackend
 
 CACHE_SECONDS = 5.0
@@ -28,14 +29,7 @@ class OrgTree:
         self.root: Optional[str] = roots[0]["code"] if roots else None
 
     def subtree(self, code: str) -> set[str]:
-        seen, todo = set(), [code]
-        while todo:
-            c = todo.pop()
-            if c in seen or c not in self.by_code:
-                continue
-            seen.add(c)
-            todo.extend(self.children.get(c, ()))
-        return seen
+        return orgtree.subtree(code, self.children, self.by_code)
 
     def name(self, code: str | None) -> str | None:
         org = self.by_code.get(code or "")
