@@ -133,8 +133,9 @@ class TransferIn(BaseModel):
 @bp.post("/api/console/handoffs/<int:handoff_id>/messages")
 @api_auth("officer")
 def send_message(handoff_id: int):
+    text = checked_body(ReplyIn, empty_ok=True)["text"]  # a bad body is a 400 whatever the id
     _in_scope(handoff_id)
-    message_id = service().reply(handoff_id, g.user, checked_body(ReplyIn, empty_ok=True)["text"])
+    message_id = service().reply(handoff_id, g.user, text)
     return jsonify({"id": message_id}), 201
 
 
@@ -150,8 +151,9 @@ def close(handoff_id: int):
 @bp.post("/api/console/handoffs/<int:handoff_id>/notes")
 @api_auth("officer")
 def add_note(handoff_id: int):
+    text = checked_body(NoteIn, empty_ok=True)["text"]
     _in_scope(handoff_id)
-    note = service().add_note(handoff_id, g.user, checked_body(NoteIn, empty_ok=True)["text"])
+    note = service().add_note(handoff_id, g.user, text)
     return jsonify(present.note_json(note)), 201
 
 

@@ -11,10 +11,6 @@ NEW_BOT_MESSAGE_SAYS = """([n, want]) => Array.from(document.querySelectorAll('#
     .slice(n).some(m => m.innerText.includes(want))"""
 
 
-def last_bot_text(page) -> str:
-    return page.locator("#messages .msg.bot").last.inner_text()
-
-
 def send(page, text: str, expect: str) -> None:
     page.wait_for_selector("#typing", state="hidden")
     before = page.locator("#messages .msg.bot").count()
@@ -49,7 +45,9 @@ def test_join_in_the_browser(live_stack, browser, tmp_path):
     # SCREENSHOT_DIR=docs refreshes the picture in the README; by default it goes to a temp dir.
     page.screenshot(path=str(Path(os.environ.get("SCREENSHOT_DIR", tmp_path)) / "web_chat.png"))
     tap(page, "确认提交", "3 个工作日")
-    number = re.search(r"RH\d{8}-[A-Z0-9]{4,8}", last_bot_text(page)).group(0)
+    # The number is in the confirmation; a later message (a progress notice) may already follow it.
+    confirmation = next(t for t in page.locator("#messages .msg.bot").all_inner_texts() if "3 个工作日" in t)
+    number = re.search(r"RH\d{8}-[A-Z0-9]{4,8}", confirmation).group(0)
     assert live_stack.backend_get(f"/v1/membership-applications/{number}").json()["name"] == "刘洋"
 
     # A reload keeps the conversation (the session lives in localStorage), and nothing shows twice.

@@ -5,6 +5,7 @@ copy the first one's answer, even when the first caller went away."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import time
 
@@ -75,7 +76,9 @@ def test_rasa_runs_a_message_id_once_even_if_its_caller_went_away(redis_url, mon
         other = await channel._once("wechat:u:msg:10", turn)
         return retry, later, other
 
-    retry, later, other = asyncio.run(scenario())
+    # Its own loop in its own thread: the session's Playwright keeps an event loop in the main thread.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        retry, later, other = pool.submit(asyncio.run, scenario()).result(timeout=30)
     assert retry == later == [{"recipient_id": "u", "text": "已提交，编号 JY1"}]
     assert other == [{"recipient_id": "u", "text": "已提交，编号 JY2"}]
     assert len(runs) == 2  # the cancelled first copy ran to its end, once; the retry did not run it again

@@ -104,10 +104,12 @@ class WeChatChannel:
             self._unsubscribed(openid)
             return ""
         if event == "click":
-            key = message._data.get("EventKey") or ""
-            intent = self.clicks.get(key)
+            # The menu key is not the message's key: Rasa runs each message key once, and every
+            # click on the same button carries the same menu key.
+            menu_key = message._data.get("EventKey") or ""
+            intent = self.clicks.get(menu_key)
             if intent is None:
-                log.warning("menu key %r is not in config/wechat_menu.yml clicks", key)
+                log.warning("menu key %r is not in config/wechat_menu.yml clicks", menu_key)
                 return ""
             if self._too_fast(openid, ""):
                 return self._too_fast_reply(openid)
