@@ -9,6 +9,7 @@ other one loads it.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -126,7 +127,8 @@ class SafetyModel:
         path = cache_dir / f"safety-{_fingerprint()}.skops"
         if path.exists():
             try:
-                return cls(_load(path))
+                stat = path.stat()
+                return cls(_load(path, stat.st_mtime_ns, stat.st_size))
             except (ValueError, OSError) as exc:  # a foreign or broken file: train afresh
                 log.warning("safety model %s not loaded (%s): training it", path.name, exc)
         model = cls.train(*load_examples())
@@ -167,7 +169,10 @@ def _save(pipeline: Pipeline, path: Path) -> None:
             os.unlink(tmp)
 
 
-def _load(path: Path) -> Pipeline:
+# Loading and auditing the file takes seconds: every app built in a process (gunicorn's app, each
+# test's app) shares the read-only pipeline of one file version (mtime and size are in the key).
+@functools.lru_cache(maxsize=4)
+def _load(path: Path, mtime_ns: int = 0, size: int = 0) -> Pipeline:
     import skops.io as sio
 
     untrusted = sio.get_untrusted_types(file=path)
