@@ -14,8 +14,9 @@
 - POST /v1/records/flag-overdue                  marks overdue records not flagged yet and moves each
        up to its organisation's parent, once (history: escalate); answers them
 - GET  /v1/events?after=<id>&limit=<n<=500>      the history of all records, oldest first
-- GET  /v1/stats/desk?from=&to=                  on-time rate per kind, medians (seconds), and the
-       ratings given in the range: CSAT and the share resolved on first contact (backend/ratings.py)
+- GET  /v1/stats/desk?from=&to=&under=          on-time rate per kind, medians (seconds), and the
+       ratings given in the range: CSAT and the share resolved on first contact (backend/ratings.py);
+       under: only an organisation's subtree (records and ratings without one count as the city's)
 """
 from __future__ import annotations
 
@@ -288,16 +289,25 @@ def _median(values: list[float]):
 def desk_stats():
     """Records filed in [from, to): on-time rate per kind (of those finished or past due: the
     share finished by their due time), and the medians, in seconds, from filing to the first
-    officer action and to the final status."""
+    officer action and to the final status. With `under`, only that organisation's subtree."""
     now = utcnow()
     start = _when("from", datetime(1970, 1, 1, tzinfo=timezone.utc))
     end = _when("to", now + timedelta(days=1))
+    tree = orgs.load()
+    root = tree.root.code if tree.root else None
+    scope = None
+    if under := (request.args.get("under") or "").strip():
+        if under not in tree.by_code:
+            raise Invalid({"under": "没有这个组织"})
+        scope = tree.subtree(under)
     on_time: dict[str, float | None] = {}
     first, resolved, counts = [], [], {}
     all_due = all_kept = 0
     for name in WORKER_KINDS:  # a review task is the union's own follow-up, not a worker's request
         model = KINDS[name].model
         rows = db().execute(select(model).where(model.created_at >= start, model.created_at < end)).scalars().all()
+        if scope is not None:
+            rows = [r for r in rows if (r.org or root) in scope]
         due = kept = 0
         for r in rows:
             created = aware(r.created_at)
@@ -318,9 +328,9 @@ def desk_stats():
         all_due += due
         all_kept += kept
     return json_response({
-        "from": start.isoformat(), "to": end.isoformat(),
+        "from": start.isoformat(), "to": end.isoformat(), "org": under or None,
         "on_time_rate": {**on_time, "all": round(all_kept / all_due, 4) if all_due else None},
         "median_first_action_seconds": _median(first), "median_resolution_seconds": _median(resolved),
         "counts": counts,
-        **rating_figures(start, end),
+        **rating_figures(start, end, scope, root),
     })

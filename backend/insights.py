@@ -1,7 +1,8 @@
 """The leaders' view (issue 13 §4), from the records: requests by kind and type × district ×
 industry × month; filed, open (backlog), on-time rate per organisation of the subtree; the top
-employers by number of rights cases (wage arrears, work injury, legal aid). The gateway adds what it
-keeps itself (handoffs per organisation, ratings where there are any)."""
+employers by number of rights cases (wage arrears, work injury, legal aid); CSAT per organisation
+(the ratings given in the range, backend/ratings.py). The gateway adds what it keeps itself (handoffs
+per organisation)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from backend import orgs, routing, workflow
 from backend.db import db
 from backend.models import utcnow
+from backend.ratings import csat_per_org
 from backend.records import KINDS, aware, time_limits
 from backend.schemas import Invalid
 from unionkit import employers
@@ -93,12 +95,14 @@ def collect(tree: orgs.Tree, under: Optional[set[str]], start_raw: Optional[str]
                     entry["types"][r.type] += 1
                     workers = (r.details or {}).get("workers")
                     entry["workers"] += workers if isinstance(workers, int) else 1
+    csat = csat_per_org(start, end, under, root)
     organisations = []
-    for code, s in sorted(per_org.items()):
-        org = tree.by_code.get(code)
+    for code in sorted(set(per_org) | set(csat)):
+        s, org, rated = per_org[code], tree.by_code.get(code), csat.get(code, {})
         organisations.append({"org": code, "name": org.name if org else "（未分配）", "level": org.level if org else None,
                               "filed": s["filed"], "backlog": s["backlog"], "overdue": s["overdue"],
-                              "on_time_rate": round(s["kept"] / s["due"], 4) if s["due"] else None})
+                              "on_time_rate": round(s["kept"] / s["due"], 4) if s["due"] else None,
+                              "csat": rated.get("average"), "ratings": rated.get("count", 0)})
     top = sorted(rights.values(), key=lambda e: (-e["cases"], e["employer"]))[:TOP_EMPLOYERS]
     return {
         "org": under_code, "from": start.isoformat(), "to": end.isoformat(),

@@ -239,6 +239,8 @@ class Rating(Base):
     review_number = Column(String(32), nullable=True)  # the review task a low rating opened
     channel = Column(String(32), nullable=True)
     channel_user = Column(String(200), nullable=True)
+    # Where the rated thing was worked: a record's organisation, a chat's queue (CSAT per organisation).
+    org = Column(String(32), nullable=True, index=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
 

@@ -1,13 +1,15 @@
 """The worker's ratings (issue 12 §4), on the back end (the system of record for them):
 
 - POST /v1/ratings {"subject": "record"|"chat", "ref", "score"?, "resolved"?, "comment"?, "officer"?,
-       "team"?, "channel"?, "channel_user"?}   one part of a rating, merged into the subject's row
+       "team"?, "channel"?, "channel_user"?, "org"?}   one part of a rating, merged into the subject's row
        (201 the first time, 200 after). A score of 1-2 or resolved false opens one review task
        (kind "review", number HF...) for the team on the desk; the answer names it (`review_number`).
 - GET  /v1/ratings?subject=&ref=&limit=&offset=   newest first
-(Their figures, CSAT and the share resolved on first contact, are part of GET /v1/stats/desk.)
+(Their figures, CSAT and the share resolved on first contact, are part of GET /v1/stats/desk, and
+CSAT per organisation of GET /v1/insights.)
 
-A record's rating takes its kind, type, team and (when not sent) officer from the record itself.
+A record's rating takes its kind, type, team, organisation and (when not sent) officer from the
+record itself; a chat's organisation is its queue's, sent by the gateway.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ def rating_dict(r: Rating) -> dict:
     return {"id": r.id, "subject": r.subject, "ref": r.ref, "kind": r.kind, "type": r.type, "team": r.team,
             "officer": r.officer, "score": r.score, "resolved": r.resolved, "comment": r.comment,
             "review_number": r.review_number, "channel": r.channel, "channel_user": r.channel_user,
-            "created_at": ts(r.created_at), "updated_at": ts(r.updated_at)}
+            "org": r.org, "created_at": ts(r.created_at), "updated_at": ts(r.updated_at)}
 
 
 def _context(values: schemas.RatingIn) -> dict:
@@ -44,7 +46,7 @@ def _context(values: schemas.RatingIn) -> dict:
         raise schemas.Invalid({"ref": "没有这个编号的记录"})
     kind = kind_of(record)
     return {"kind": kind.name, "type": kind.type_of(record), "team": record.team,
-            "officer": record.assignee, "ref": record.number}
+            "officer": record.assignee, "ref": record.number, "org": getattr(record, "org", None)}
 
 
 def _row(subject: str, ref: str) -> Rating | None:
@@ -93,7 +95,7 @@ def rate():
         except IntegrityError:  # the same subject rated at the same moment elsewhere: merge into it
             db().rollback()
             rating = _row(values.subject, ref)
-    for field in ("score", "resolved", "comment", "officer", "team", "channel", "channel_user"):
+    for field in ("score", "resolved", "comment", "officer", "team", "channel", "channel_user", "org"):
         value = getattr(values, field)
         if value is not None:
             setattr(rating, field, value)
@@ -119,12 +121,30 @@ def list_ratings():
     return json_response({"items": [rating_dict(r) for r in rows]})
 
 
-def rating_figures(start, end) -> dict:
-    """CSAT of the ratings given in [start, end): the average score, how many scores, the share of
-    4-5; and of those who answered 问题解决了吗, the share who said 是 (resolved on first contact:
-    each rating follows one contact, the chat or the record's handling, with no second one asked)."""
-    rows = db().execute(select(Rating.score, Rating.resolved).where(
+def _rated(start, end, scope: set[str] | None, root: str | None) -> list:
+    """(org, score, resolved) of the ratings given in [start, end), within `scope` (None: all); a
+    rating with no organisation is the city's (`root`), as a record without one is."""
+    rows = db().execute(select(Rating.org, Rating.score, Rating.resolved).where(
         Rating.created_at >= start, Rating.created_at < end)).all()
+    rows = [(org or root, score, resolved) for org, score, resolved in rows]
+    return rows if scope is None else [row for row in rows if row[0] in scope]
+
+
+def csat_per_org(start, end, scope: set[str] | None, root: str | None) -> dict[str, dict]:
+    """{org: {"average", "count"}} of the scores given in [start, end) (the leaders' table)."""
+    scores: dict[str, list[int]] = {}
+    for org, score, _resolved in _rated(start, end, scope, root):
+        if score is not None:
+            scores.setdefault(org or "-", []).append(score)
+    return {org: {"average": round(sum(s) / len(s), 2), "count": len(s)} for org, s in scores.items()}
+
+
+def rating_figures(start, end, scope: set[str] | None = None, root: str | None = None) -> dict:
+    """CSAT of the ratings given in [start, end) (within `scope`): the average score, how many
+    scores, the share of 4-5; and of those who answered 问题解决了吗, the share who said 是 (resolved
+    on first contact: each rating follows one contact, the chat or the record's handling, with no
+    second one asked)."""
+    rows = [(score, resolved) for _org, score, resolved in _rated(start, end, scope, root)]
     scores = [s for s, _r in rows if s is not None]
     answered = [r for _s, r in rows if r is not None]
     return {

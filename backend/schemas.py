@@ -222,6 +222,7 @@ class RatingIn(Body):
     team: Optional[StrictStr] = _text("团队", 32, None)
     channel: Optional[StrictStr] = _text("渠道", 32, None)
     channel_user: Optional[StrictStr] = _text("渠道用户", 200, None)
+    org: Optional[StrictStr] = _text("组织", 32, None)
 
 
 # ---------------------------------------------------------------------------- errors in Chinese

@@ -133,6 +133,5 @@ def api_stats():
         start, end = stats.date_range(request.args.get("from"), request.args.get("to"))
     except stats.BadRange as exc:
         abort(400, description=str(exc))
-    figures = stats.collect(start, end)
-    figures.update(stats.desk(current_app.extensions["union_backend"], start, end))
+    figures = stats.for_user(g.user, current_app.extensions["union_backend"], start, end)
     return jsonify(figures)

@@ -218,6 +218,5 @@ def stats_page():
         first, last = stats.date_range(request.args.get("from"), request.args.get("to"))
     except stats.BadRange as exc:
         abort(400, description=str(exc))
-    figures = stats.collect(first, last)
-    figures.update(stats.desk(current_app.extensions["union_backend"], first, last))
+    figures = stats.for_user(current_user, current_app.extensions["union_backend"], first, last)
     return render_template("admin/stats.html", figures=figures)

@@ -1,7 +1,11 @@
 """Figures for /admin/stats over a date range: messages per day, top intents, handoff rate,
 fallback rate and FAQ hit rate; from the back end's desk (GET /v1/stats/desk): the on-time rate
 per kind of record, the medians to the first officer action and to resolution, and the workers'
-ratings (CSAT: average, count, share rated 4-5; the share resolved on first contact)."""
+ratings (CSAT: average, count, share rated 4-5; the share resolved on first contact).
+
+A staff account of an organisation sees its subtree's desk figures, handoffs and ratings; messages,
+intents, fallbacks and FAQ lookups stay service-wide (one bot and one FAQ serve every organisation,
+and a message belongs to no organisation until a record or a handoff gives it one)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +15,8 @@ from sqlalchemy import func
 from bot.admin import intents
 from bot.faq.models import FaqLookup
 from bot.handoff.models import Handoff
-from bot.models import Message
+from bot.models import Message, User
+from bot.orgs.tree import scope_of, tree, under
 from config.database import Session
 from unionkit.backend_client import BackendRejected, BackendUnavailable, UnionBackend
 
@@ -58,7 +63,24 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def collect(first: dt.date, last: dt.date) -> dict:
+def for_user(user: User, backend: UnionBackend, first: dt.date, last: dt.date) -> dict:
+    """Every figure of the page as `user` may see them ("org": the subtree's root, None for all)."""
+    scope = scope_of(user)
+    figures = collect(first, last, scope, tree().root)
+    figures.update(desk(backend, first, last, under(user)))
+    figures["org"] = under(user)
+    return figures
+
+
+def _handed(start: dt.datetime, end: dt.datetime, scope: set[str] | None, root: str | None) -> int:
+    """Conversations handed to an officer in [start, end) (within `scope`: a handoff without an
+    organisation is in the city's queue)."""
+    query = Session.query(Handoff.org, func.count(func.distinct(Handoff.conversation_id))).filter(
+        Handoff.created_at >= start, Handoff.created_at < end).group_by(Handoff.org)
+    return sum(n for org, n in query.all() if scope is None or (org or root) in scope)
+
+
+def collect(first: dt.date, last: dt.date, scope: set[str] | None = None, root: str | None = None) -> dict:
     start = dt.datetime.combine(first, dt.time.min)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)
     labelled_now = intents.label_range(start, end)
@@ -78,8 +100,7 @@ def collect(first: dt.date, last: dt.date) -> dict:
 
     conversations = (Session.query(func.count(func.distinct(Message.conversation_id)))
                      .filter(Message.role == "user", *in_range).scalar() or 0)
-    handed = (Session.query(func.count(func.distinct(Handoff.conversation_id)))
-              .filter(Handoff.created_at >= start, Handoff.created_at < end).scalar() or 0)
+    handed = _handed(start, end, scope, root)
 
     lookups = dict(Session.query(FaqLookup.outcome, func.count())
                    .filter(FaqLookup.ts >= start, FaqLookup.ts < end).group_by(FaqLookup.outcome).all())
@@ -101,12 +122,12 @@ def collect(first: dt.date, last: dt.date) -> dict:
     }
 
 
-def desk(backend: UnionBackend, first: dt.date, last: dt.date) -> dict:
-    """The case desk's figures for records filed in the range (China days); None where the back
-    end does not answer, so the rest of the page still shows."""
+def desk(backend: UnionBackend, first: dt.date, last: dt.date, under_org: str | None = None) -> dict:
+    """The case desk's figures for records filed in the range (China days), of `under_org`'s subtree
+    when given; None where the back end does not answer, so the rest of the page still shows."""
     try:
-        figures = backend.get("/v1/stats/desk", **{"from": first.isoformat(),
-                                                   "to": (last + dt.timedelta(days=1)).isoformat()})
+        figures = backend.get("/v1/stats/desk", under=under_org, **{
+            "from": first.isoformat(), "to": (last + dt.timedelta(days=1)).isoformat()})
     except (BackendUnavailable, BackendRejected):
         figures = {}
     csat = figures.get("csat") or {"average": None, "count": 0, "share_satisfied": None,

@@ -37,10 +37,11 @@ class Ratings:
 
     # ---- asking ---------------------------------------------------------------------------------
     def question(self, conversation_id: str, subject: str, ref: str, text: str,
-                 officer: str | None = None, team: str | None = None) -> tuple[str, list[dict]]:
+                 officer: str | None = None, team: str | None = None, org: str | None = None) -> tuple[str, list[dict]]:
         """The question's text and five buttons; what it is about is kept under a fresh token."""
         token = secrets.token_hex(6)
-        request = {"cid": conversation_id, "subject": subject, "ref": ref, "officer": officer, "team": team}
+        request = {"cid": conversation_id, "subject": subject, "ref": ref, "officer": officer, "team": team,
+                   "org": org}
         self.r.set(REQUEST_KEY.format(token), json.dumps(request, ensure_ascii=False),
                    ex=int(config.rating_setting("keep_days")) * 86400)
         scores = config.rating_setting("scores")
@@ -49,7 +50,7 @@ class Ratings:
 
     def ask_chat(self, handoff) -> tuple[str, list[dict]]:
         return self.question(handoff.conversation_id, "chat", f"handoff:{handoff.id}", config.rating_text("ask_chat"),
-                             officer=handoff.officer, team=handoff.team)
+                             officer=handoff.officer, team=handoff.team, org=handoff.org)
 
     # ---- answers (the conversation service's first interceptor) ----------------------------------
     def intercept(self, conversation_id: str, text: str, payload: str | None) -> list[BotReply] | None:
@@ -103,7 +104,7 @@ class Ratings:
         self.r.set(REQUEST_KEY.format(token), json.dumps(request, ensure_ascii=False), keepttl=True)
         channel = request["cid"].partition(":")[0]
         body = {"subject": request["subject"], "ref": request["ref"], "officer": request.get("officer"),
-                "team": request.get("team"), "channel": channel, "channel_user": request["cid"], **part}
+                "team": request.get("team"), "org": request.get("org"), "channel": channel, "channel_user": request["cid"], **part}
         body = {k: v for k, v in body.items() if v is not None}
         try:
             self.backend.post(PATH, body)

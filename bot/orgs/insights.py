@@ -1,6 +1,6 @@
 """The leaders' figures: the back end's (GET /v1/insights: requests by kind and type × district ×
-industry × month, per organisation filed, backlog, overdue, on-time rate, top employers by rights
-cases) plus what the gateway keeps itself (handoffs per organisation, so the handoff rate)."""
+industry × month, per organisation filed, backlog, overdue, on-time rate, CSAT, top employers by
+rights cases) plus what the gateway keeps itself (handoffs per organisation, so the handoff rate)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -44,11 +44,11 @@ def collect(backend: UnionBackend, org: str | None, start: str | None, end: str 
     rows = {o["org"]: o for o in figures["organisations"]}
     for code in handoffs:
         rows.setdefault(code, {"org": code, "name": t.name(code) or "（未分配）", "level": None, "filed": 0,
-                               "backlog": 0, "overdue": 0, "on_time_rate": None})
+                               "backlog": 0, "overdue": 0, "on_time_rate": None, "csat": None,
+                               "ratings": 0})
     for code, row in rows.items():
         row["handoffs"] = handoffs.get(code, 0)
         row["handoff_rate"] = round(row["handoffs"] / row["filed"], 4) if row["filed"] else None
-        row["csat"] = None  # ratings are not kept per organisation yet
     figures["organisations"] = sorted(rows.values(), key=lambda r: r["org"])
     figures["org_name"] = t.name(org) if org else t.name(t.root)
     figures["handoffs"] = sum(handoffs.values())
@@ -67,9 +67,9 @@ def to_xlsx(figures: dict) -> bytes:
         ("按区", ("区", "件数"), list(figures["by_district"].items())),
         ("按行业", ("行业", "件数"), list(figures["by_industry"].items())),
         ("按月", ("月份", "件数"), list(figures["by_month"].items())),
-        ("各组织", ("编码", "名称", "受理", "未办结", "超时", "按时办结率", "转人工", "转人工率"),
+        ("各组织", ("编码", "名称", "受理", "未办结", "超时", "按时办结率", "转人工", "转人工率", "满意度", "评分数"),
          [(o["org"], o["name"], o["filed"], o["backlog"], o["overdue"], o["on_time_rate"], o["handoffs"],
-           o["handoff_rate"]) for o in figures["organisations"]]),
+           o["handoff_rate"], o.get("csat"), o.get("ratings", 0)) for o in figures["organisations"]]),
         ("维权案件最多的单位", ("单位", "案件数", "涉及人数"),
          [(e["employer"], e["cases"], e["workers"]) for e in figures["top_employers"]]),
     ]

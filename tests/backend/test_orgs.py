@@ -172,3 +172,30 @@ def test_insights(api):
     assert orgs["HD-G01"]["backlog"] == 2 and "HD-HS" not in orgs
     assert api.get("/v1/insights").get_json()["total"] == 4
     assert api.get("/v1/insights?from=nope").status_code == 400
+
+
+def test_csat_and_desk_figures_per_organisation(api):
+    """A record's rating takes its organisation, a chat's is sent; /v1/stats/desk?under= and the
+    insights' CSAT count only the subtree's (a rating without one is the city's)."""
+    _import(api)
+    a = _case(api, "顺达物流")["number"]                   # HD-G01, in 丛台区 (HD-CT)
+    b = _case(api, "不知名小厂", district="邯山区")["number"]  # HD-HS
+    rated = api.post("/v1/ratings", json={"subject": "record", "ref": a, "score": 5}).get_json()
+    assert rated["org"] == "HD-G01"
+    api.post("/v1/ratings", json={"subject": "record", "ref": b, "score": 1})
+    api.post("/v1/ratings", json={"subject": "chat", "ref": "handoff:7", "score": 3, "org": "HD-CT"})
+    api.post("/v1/ratings", json={"subject": "chat", "ref": "handoff:8", "score": 4})  # the city's queue
+    ct = api.get("/v1/stats/desk?under=HD-CT").get_json()
+    assert ct["org"] == "HD-CT" and ct["csat"]["count"] == 2 and ct["csat"]["average"] == 4.0
+    assert ct["counts"]["case"]["filed"] == 1
+    hs = api.get("/v1/stats/desk?under=HD-HS").get_json()
+    assert hs["csat"]["count"] == 1 and hs["csat"]["average"] == 1.0 and hs["counts"]["case"]["filed"] == 1
+    everything = api.get("/v1/stats/desk").get_json()
+    assert everything["csat"]["count"] == 4 and everything["counts"]["case"]["filed"] == 2
+    bad = api.get("/v1/stats/desk?under=NOPE")
+    assert bad.status_code == 400 and "under" in bad.get_json()["fields"]
+    per_org = {o["org"]: o for o in api.get("/v1/insights").get_json()["organisations"]}
+    assert (per_org["HD-G01"]["csat"], per_org["HD-G01"]["ratings"]) == (5.0, 1)
+    assert (per_org["HD-HS"]["csat"], per_org["HD-CT"]["csat"], per_org["HD"]["csat"]) == (1.0, 3.0, 4.0)
+    scoped = {o["org"] for o in api.get("/v1/insights?under=HD-CT").get_json()["organisations"]}
+    assert scoped == {"HD-G01", "HD-CT"}

@@ -168,3 +168,34 @@ def test_admin_endpoints_officers_staff_and_leaders(two_districts):
     routes = {(m, r.rule) for r in app.url_map.iter_rules() if r.rule.startswith(("/api/console", "/api/admin"))
               for m in r.methods - {"HEAD", "OPTIONS"}}
     assert routes - ours == set()
+
+
+def test_staff_of_a_district_see_their_subtree_in_the_stats(two_districts):
+    """/api/admin/stats for a staff account of an organisation: the desk figures, the ratings and the
+    handoffs of its subtree only (messages and FAQ figures stay service-wide); a city staff sees all."""
+    app, backend, tokens, rec_ct, rec_hs, h_ct, h_hs = two_districts
+    backend.post("/v1/ratings", {"subject": "record", "ref": rec_ct["number"], "score": 5})
+    backend.post("/v1/ratings", {"subject": "record", "ref": rec_hs["number"], "score": 2})
+    # a chat of HD-CT's queue, closed and rated by the worker through the gateway: the rating takes its org
+    worker = Worker(app)
+    chat = open_handoff(app, worker, case_number=rec_ct["number"])
+    officer = app.test_client()
+    for step in ("claim", "close"):
+        assert officer.post(f"/api/console/handoffs/{chat.id}/{step}", headers=bearer(tokens["ct"])).status_code == 200
+    ask = [m for m in worker.transcript() if m["role"] == "bot"][-1]
+    worker.say(payload=ask["buttons"][3]["payload"])  # 4分
+    [rated] = backend.list("/v1/ratings", subject="chat")
+    assert (rated["ref"], rated["score"], rated["org"]) == (f"handoff:{chat.id}", 4, "HD-G01")
+    ct_staff = Caller(app, account(app, "ct_staff", role="staff", org="HD-CT"))
+    hs_staff = Caller(app, account(app, "hs_staff", role="staff", org="HD-HS"))
+    city = Caller(app, tokens["staff"])
+    ct, hs, everything = (c("get", "/api/admin/stats").get_json() for c in (ct_staff, hs_staff, city))
+    assert (ct["org"], hs["org"], everything["org"]) == ("HD-CT", "HD-HS", None)
+    assert (ct["csat"]["count"], ct["csat"]["average"]) == (2, 4.5)
+    assert (hs["csat"]["count"], hs["csat"]["average"]) == (1, 2.0)
+    assert everything["csat"]["count"] == 3
+    # four cases were filed: three under HD-CT (one of them the worker's), one under HD-HS
+    assert (ct["desk_counts"]["case"]["filed"], hs["desk_counts"]["case"]["filed"]) == (3, 1)
+    assert everything["desk_counts"]["case"]["filed"] == 4
+    assert (ct["handoffs"], hs["handoffs"], everything["handoffs"]) == (2, 1, 3)
+    assert ct["user_messages"] == hs["user_messages"] == everything["user_messages"]
