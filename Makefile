@@ -60,8 +60,14 @@ browser:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; fi
 
-test: $(MODEL) safety-model browser test-stories
+# What the tests need, in parallel where it can be: chromium's apt install beside pip's, the safety
+# model beside Rasa's training, the stories as soon as the model is there (a minute off a clean run).
+test:
+	@$(MAKE) --no-print-directory -j3 test-ready
 	$(PY) -m pytest -p no:cacheprovider tests
+
+.PHONY: test-ready
+test-ready: $(MODEL) safety-model browser test-stories
 
 # The test stories: `rasa test core` on the trained model, and every labelled turn's intent
 # (scripts/test_stories.py); any failed story fails, with what went wrong. In `make test`, before pytest.

@@ -23,7 +23,7 @@ from bot.safety.patterns import CATEGORIES
 from bot.safety.screen import GUARDED_THRESHOLD, THRESHOLD, SafetyScreen
 
 ROOT = Path(__file__).resolve().parent.parent
-HELDOUT_SETS = ("heldout_v7.yml",)
+HELDOUT_SETS = ("heldout_v8.yml",)
 # Sets that were held out, then used to choose the guards and settings, then moved into the
 # training data (bot/safety/training_used_testset_*.yml): what each measured when it was used.
 HISTORY = (
@@ -43,6 +43,8 @@ HISTORY = (
      "such as 免了 / 我打错字了 were danger at 0.99); moved into training after this", "0.970", "3.0%"),
     ("heldout_v6.yml (607)", "the same, first look; its misses chose patterns (来世再见, 死得快, 高架上拦车, 塔吊上待了一夜) "
      "and guards (就是问问, 没人中毒, 劝住了), then moved into training", "0.964", "2.5%"),
+    ("heldout_v7.yml (806)", "the same, first look; moved into training unchanged (nothing chosen on it)", "0.957",
+     "1.5%"),
 )
 HELDOUT_DIR = ROOT / "tests" / "safety"
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)

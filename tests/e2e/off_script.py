@@ -4,21 +4,11 @@ against the real stack. A scenario gets a chat with `say(text)` and `choose(butt
 returning the bot's replies to that turn as one string."""
 from __future__ import annotations
 
-import random
 import re
 
-from unionkit.pii import id_number_checksum as id_check_char
+from tests.identities import fresh_id_number, fresh_phone
 
 OFFER_HUMAN = "好像不太顺利"
-
-
-def fresh_phone() -> str:
-    return "139" + f"{random.randint(0, 99_999_999):08d}"
-
-
-def fresh_id_number() -> str:
-    first17 = "440306" + "1991" + "0512" + f"{random.randint(0, 999):03d}"
-    return first17 + id_check_char(first17)
 
 
 def number_in(reply: str, prefix: str) -> str:

@@ -2,20 +2,14 @@
 from __future__ import annotations
 
 import json
-import random
 import re
 import time
 
 import redis
 
-from unionkit.pii import id_number_checksum as id_check_char
+from tests.identities import fresh_id_number, fresh_phone  # noqa: F401  (imported from here by other tests)
 
 NUMBER_RE = re.compile(r"RH\d{8}-[A-Z0-9]{4,8}")
-
-
-def fresh_id_number() -> str:
-    first17 = "440306" + "1990" + "0307" + f"{random.randint(0, 999):03d}"
-    return first17 + id_check_char(first17)
 
 
 def walk_to_summary(chat, id_number: str, name: str = "张伟") -> str:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from unionkit.pii import id_number_checksum as id_check_char
+from tests.identities import fresh_id_number, fresh_phone
 from actions.wage_arrears import before_holiday
 from actions.work_injury import deadline
 from unionkit.numbers import CHINA_TZ
@@ -19,10 +19,6 @@ CASE_RE = re.compile(r"WQ\d{8}-[A-Z0-9]{4,8}")
 
 def today() -> dt.date:
     return dt.datetime.now(CHINA_TZ).date()
-
-
-def fresh_phone() -> str:
-    return "139" + f"{random.randint(0, 99_999_999):08d}"
 
 
 def number_in(reply: str, prefix: str) -> str:
@@ -314,11 +310,6 @@ def test_suggestion_with_and_without_a_contact(live_stack, web_chat):
 
 
 # --------------------------------------------------------------------------- status, cancel, fallback
-def _id_number() -> str:
-    first17 = "310104" + "1988" + "0512" + f"{random.randint(0, 999):03d}"
-    return first17 + id_check_char(first17)
-
-
 def test_status_lists_this_chats_records(live_stack, web_chat):
     chat = web_chat()
     assert "手机号" in chat.say_text("公司一直不给交社保，我想找律师咨询")
@@ -328,7 +319,7 @@ def test_status_lists_this_chats_records(live_stack, web_chat):
 
 
 def test_status_by_id_number_needs_the_phone_on_file_too(live_stack, web_chat):
-    id_number, phone = _id_number(), fresh_phone()
+    id_number, phone = fresh_id_number("310104"), fresh_phone()
     application = backend_post(live_stack, "/v1/membership-applications", {
         "name": "孙丽", "id_number": id_number, "phone": phone, "employer": "某物流公司"})
 

@@ -8,10 +8,10 @@ from bot.safety.model import SafetyModel, load_examples
 from bot.safety.screen import SafetyScreen
 from scripts.eval_safety import HELDOUT_DIR, HELDOUT_SETS, score
 
-# What the screen reaches on the separately written set v7 (docs/safety_report.md); the issue's targets
-# are recall 0.98 (NOT met: 0.957) and false alarms 0.02 (met: 1.5%): these guard what was reached.
-REACHED_RECALL = 0.95
-REACHED_FALSE_ALARMS = 0.02
+# What the screen reaches on the separately written set v8 (docs/safety_report.md); the issue's targets
+# are recall 0.98 (NOT met: 0.975) and false alarms 0.02 (NOT met: 2.6%): these guard what was reached.
+REACHED_RECALL = 0.97
+REACHED_FALSE_ALARMS = 0.03
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +64,11 @@ def test_the_training_file_names_only_known_categories(tmp_path):
 
 @pytest.mark.parametrize("name", [n for n in HELDOUT_SETS if (HELDOUT_DIR / n).exists()])
 def test_figures_on_the_separately_written_set_do_not_fall_back(name):
-    """Issue 10's targets are recall ≥ 0.98 (NOT met on set v7, first look: 0.957) and false alarms
-    ≤ 2% (met: 1.5%, docs/safety_report.md); this guards what was reached, so a change that makes the
+    """Issue 10's targets are recall ≥ 0.98 (NOT met on set v8, first look: 0.975) and false alarms
+    ≤ 2% (NOT met: 2.6%, docs/safety_report.md); this guards what was reached, so a change that makes the
     screen deafer or noisier fails here."""
-    texts, labels = load_examples()
-    result = score(SafetyScreen(SafetyModel.train(texts, labels)), *load_examples(HELDOUT_DIR / name))
+    # the screen as served: the pipeline `make test` trained once on the training files (from_files)
+    result = score(SafetyScreen(SafetyModel.from_files()), *load_examples(HELDOUT_DIR / name))
     assert result.dangerous >= 150 and result.ordinary >= 150
     assert result.recall >= REACHED_RECALL, result.misses
     assert result.false_alarm_rate <= REACHED_FALSE_ALARMS, result.alarms
@@ -79,6 +79,15 @@ def test_the_trained_pipeline_is_saved_once_and_a_foreign_file_is_refused(tmp_pa
 
     from bot.safety import model as safety_model
 
+    # a few examples of each category: the caching is under test, not the figures (a full training
+    # and its 80 MB file took half a minute)
+    texts, labels = load_examples()
+    few = {}
+    for text, label in zip(texts, labels):
+        if len(few.setdefault(label, [])) < 5:
+            few[label].append(text)
+    monkeypatch.setattr(safety_model, "load_examples",
+                        lambda: ([t for ts in few.values() for t in ts], [c for c, ts in few.items() for _ in ts]))
     first = SafetyModel.from_files(cache_dir=tmp_path)
     [saved] = list(tmp_path.glob("safety-*.skops"))
     calls = []
