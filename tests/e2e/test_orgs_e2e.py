@@ -112,3 +112,25 @@ def test_wechat_district_question(gateway, api, tree):  # noqa: F811
     routed = chat.choose("复兴区")
     assert "复兴区总工会" in routed
     assert record(tree, number)["org"] == "HD-FX"
+
+
+def test_three_workers_reporting_one_employer_raise_one_early_warning(tree, web_chat):
+    """Issue 13 §5 from the chat: three wage reports naming one employer (as each worker writes it)
+    open one cluster alert holding all three, in the employer's organisation; two do not."""
+    import random
+
+    # a name no other test (or an earlier run within the window) has used
+    mark = "".join(random.sample("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥", 4))
+    names = (f"{mark}砖瓦厂", f"邯郸市{mark}砖瓦厂", f"{mark}砖瓦厂有限公司")
+
+    def cluster_of(numbers):
+        alerts = tree.backend_get("/v1/alerts").json()["items"]
+        return [a for a in alerts if a["kind"] == "cluster" and set(numbers) & set(a["numbers"])]
+
+    numbers = []
+    for n, name in enumerate(names):
+        numbers.append(number_in(wage_case(web_chat().say_text, "老板拖欠我工资", name), "WQ"))
+        if n == 1:
+            assert cluster_of(numbers) == [], "two reports are no cluster yet"
+    [alert] = cluster_of(numbers)
+    assert set(numbers) <= set(alert["numbers"]) and alert["count"] == 3
