@@ -3,7 +3,8 @@
 Background jobs run here, not in the web workers: the outbox retries (writes the back end still
 owes), the sweep for handoffs left unclaimed, re-publishing the FAQ when Redis lost it, the case
 desk's overdue flags, the notices to workers (bot/notices/sender.py: the back end's event feed
-to the web transcript and WeChat, each notice sent once under a lease); later jobs
+to the web transcript and WeChat, each notice sent once under a lease), early warnings, the
+retention purge; later jobs
 are added to `jobs()`. Every job is
 safe with any number of worker processes against one Redis and one database: the outbox claims
 items with a lease, the sweep flags a handoff with a conditional UPDATE, so no job is done twice.
@@ -35,6 +36,7 @@ def jobs(app: Flask) -> list[Job]:
     from bot.console.overdue import flag_overdue
     from bot.orgs.alerts import announce_alerts
     from bot.faq.live_index import publish_if_missing
+    from bot.privacy.retention import PURGE_EVERY, purge_due
     from unionkit.timelimits import desk_config
 
     outbox, backend, handoff = (app.extensions[k] for k in ("outbox", "union_backend", "handoff"))
@@ -49,6 +51,8 @@ def jobs(app: Flask) -> list[Job]:
         Job("notices", 1.0, app.extensions["notices"].run_once),
         # Early warnings: each new alert counted once (bot/orgs/alerts.py).
         Job("early-warnings", 30.0, lambda: announce_alerts(backend)),
+        # Chats older than RETENTION_DAYS (bot/privacy/retention.py).
+        Job("retention-purge", PURGE_EVERY, purge_due),
     ]
 
 

@@ -2,7 +2,8 @@
 than RETENTION_DAYS (default 180): transcript lines, unanswered questions and FAQ look-ups, the form
 data kept with closed handoffs, and the Rasa trackers whose last event is that old (Redis also
 forgets a tracker idle for 30 days by itself: config/endpoints.yml). Records filed in the union
-back end are the union's and stay. Run it daily (cron or a systemd timer; docs/architecture.md).
+back end are the union's and stay. The worker process runs it every PURGE_EVERY seconds (`purge_due`,
+bot/worker.py); the command is for a purge now or with other --days.
 """
 from __future__ import annotations
 
@@ -13,6 +14,20 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from unionkit import trackers
+
+PURGE_EVERY = 3600.0  # the worker's schedule: a row is kept at most an hour past its retention
+
+
+def purge_due() -> dict:
+    """The worker's job: purge with the app's RETENTION_DAYS, audited when anything went. Two worker
+    processes purging at once delete nothing twice (each DELETE takes what is left)."""
+    from bot.accounts.service import audit
+
+    days = current_app.config["SETTINGS"].retention_days
+    gone = purge(current_app.extensions["redis"], days)
+    if any(gone.values()):
+        audit("worker", "retention_purge", None, dict(gone, days=days))
+    return gone
 
 
 def purge(redis, days: int, now: dt.datetime | None = None) -> dict:

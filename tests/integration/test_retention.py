@@ -62,3 +62,28 @@ def test_purge_deletes_what_is_older_than_the_setting(make_app, database_url, da
 def test_purge_refuses_a_nonsense_period(make_app):
     result = make_app().test_cli_runner().invoke(args=["purge", "--days", "0"])
     assert result.exit_code != 0 and "days" in result.output
+
+
+def test_the_worker_purges_on_its_schedule(make_app, database_url):
+    """The worker's retention job (bot/worker.py) deletes what is past RETENTION_DAYS by itself."""
+    import threading
+
+    from bot import worker
+    from bot.models import AuditLog, Message, utcnow
+    from config.database import Session
+
+    app = make_app(database_url=database_url, retention_days=30)
+    with app.app_context():
+        Session.add_all([Message(conversation_id="web:old", role="user", text="老板欠薪",
+                                 ts=utcnow() - dt.timedelta(days=31)),
+                         Message(conversation_id="web:new", role="user", text="老板欠薪", ts=utcnow())])
+        Session.commit()
+    [job] = [j for j in worker.jobs(app) if j.name == "retention-purge"]
+    assert job.every <= 86400
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    worker.run(app, stop, [job])  # its first run is at the worker's start
+    with app.app_context():
+        assert {m.conversation_id for m in Session.query(Message)} == {"web:new"}
+        entry = Session.query(AuditLog).filter_by(action="retention_purge").one()
+        assert entry.actor == "worker" and entry.detail["messages"] == 1
