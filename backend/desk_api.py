@@ -37,6 +37,7 @@ from backend.records import KINDS, WORKER_KINDS, add_event, aware, event_dict, f
 from backend.schemas import Invalid
 from unionkit import strict_json
 from unionkit.numbers import normalize_number
+from unionkit.orgtree import org_clause
 from unionkit.pii import normalize_phone
 
 bp = Blueprint("union_desk", __name__)
@@ -121,8 +122,7 @@ def list_records():
         if teams := _csv("team"):
             stmt = stmt.where(model.team.in_(teams))
         if scope is not None:
-            in_scope = model.org.in_(sorted(scope) or ["-"])
-            stmt = stmt.where(in_scope | model.org.is_(None) if root in scope else in_scope)
+            stmt = stmt.where(org_clause(model.org, scope, root))
         if channel_user := (request.args.get("channel_user") or "").strip():
             stmt = stmt.where(model.channel_user == channel_user)
         assignee = request.args.get("assignee")
@@ -305,9 +305,10 @@ def desk_stats():
     all_due = all_kept = 0
     for name in WORKER_KINDS:  # a review task is the union's own follow-up, not a worker's request
         model = KINDS[name].model
-        rows = db().execute(select(model).where(model.created_at >= start, model.created_at < end)).scalars().all()
+        stmt = select(model).where(model.created_at >= start, model.created_at < end)
         if scope is not None:
-            rows = [r for r in rows if (r.org or root) in scope]
+            stmt = stmt.where(org_clause(model.org, scope, root))
+        rows = db().execute(stmt).scalars().all()
         due = kept = 0
         for r in rows:
             created = aware(r.created_at)

@@ -22,6 +22,7 @@ from backend.db import db
 from backend.http import body, install, json_response, page
 from backend.models import Rating, ReviewTask, utcnow
 from backend.records import KINDS, WORKER_KINDS, create, find, kind_of, ts
+from unionkit.orgtree import org_clause
 
 bp = Blueprint("union_ratings", __name__)
 install(bp)
@@ -124,10 +125,10 @@ def list_ratings():
 def _rated(start, end, scope: set[str] | None, root: str | None) -> list:
     """(org, score, resolved) of the ratings given in [start, end), within `scope` (None: all); a
     rating with no organisation is the city's (`root`), as a record without one is."""
-    rows = db().execute(select(Rating.org, Rating.score, Rating.resolved).where(
-        Rating.created_at >= start, Rating.created_at < end)).all()
-    rows = [(org or root, score, resolved) for org, score, resolved in rows]
-    return rows if scope is None else [row for row in rows if row[0] in scope]
+    stmt = select(Rating.org, Rating.score, Rating.resolved).where(Rating.created_at >= start, Rating.created_at < end)
+    if scope is not None:
+        stmt = stmt.where(org_clause(Rating.org, scope, root))
+    return [(org or root, score, resolved) for org, score, resolved in db().execute(stmt).all()]
 
 
 def csat_per_org(start, end, scope: set[str] | None, root: str | None) -> dict[str, dict]:

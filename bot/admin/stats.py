@@ -19,6 +19,7 @@ from bot.models import Message, User
 from bot.orgs.tree import scope_of, tree, under
 from config.database import Session
 from unionkit.backend_client import BackendRejected, BackendUnavailable, UnionBackend
+from unionkit.orgtree import org_clause
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
@@ -65,19 +66,21 @@ def _rate(part: int, whole: int) -> float | None:
 
 def for_user(user: User, backend: UnionBackend, first: dt.date, last: dt.date) -> dict:
     """Every figure of the page as `user` may see them ("org": the subtree's root, None for all)."""
-    scope = scope_of(user)
-    figures = collect(first, last, scope, tree().root)
-    figures.update(desk(backend, first, last, under(user)))
-    figures["org"] = under(user)
+    org = under(user)
+    figures = collect(first, last, scope_of(user), tree().root)
+    figures.update(desk(backend, first, last, org))
+    figures["org"] = org
     return figures
 
 
 def _handed(start: dt.datetime, end: dt.datetime, scope: set[str] | None, root: str | None) -> int:
     """Conversations handed to an officer in [start, end) (within `scope`: a handoff without an
     organisation is in the city's queue)."""
-    query = Session.query(Handoff.org, func.count(func.distinct(Handoff.conversation_id))).filter(
-        Handoff.created_at >= start, Handoff.created_at < end).group_by(Handoff.org)
-    return sum(n for org, n in query.all() if scope is None or (org or root) in scope)
+    query = Session.query(func.count(func.distinct(Handoff.conversation_id))).filter(
+        Handoff.created_at >= start, Handoff.created_at < end)
+    if scope is not None:
+        query = query.filter(org_clause(Handoff.org, scope, root))
+    return query.scalar() or 0
 
 
 def collect(first: dt.date, last: dt.date, scope: set[str] | None = None, root: str | None = None) -> dict:

@@ -21,6 +21,7 @@ from bot.request_body import checked_body
 from config.database import Session
 from config.settings import PROJECT_ROOT
 from unionkit import timelimits
+from unionkit.orgtree import org_clause
 from unionkit.validation import ProblemCode, text
 from unionkit.web_input import int_arg
 
@@ -66,8 +67,7 @@ def list_handoffs():
         query = query.filter((Handoff.team.in_(teams_of(g.user))) | (Handoff.officer == g.user.name))
     scope = scope_of(g.user)
     if scope is not None:
-        in_scope = Handoff.org.in_(sorted(scope) or ["-"])
-        query = query.filter(in_scope | Handoff.org.is_(None) if tree().root in scope else in_scope)
+        query = query.filter(org_clause(Handoff.org, scope, tree().root))
     if statuses == ["closed"]:
         query = query.order_by(Handoff.closed_at.desc()).limit(CLOSED_LIST_LIMIT)
     else:

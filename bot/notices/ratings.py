@@ -104,7 +104,8 @@ class Ratings:
         self.r.set(REQUEST_KEY.format(token), json.dumps(request, ensure_ascii=False), keepttl=True)
         channel = request["cid"].partition(":")[0]
         body = {"subject": request["subject"], "ref": request["ref"], "officer": request.get("officer"),
-                "team": request.get("team"), "org": request.get("org"), "channel": channel, "channel_user": request["cid"], **part}
+                "team": request.get("team"), "org": request.get("org"), "channel": channel,
+                "channel_user": request["cid"], **part}
         body = {k: v for k, v in body.items() if v is not None}
         try:
             self.backend.post(PATH, body)
