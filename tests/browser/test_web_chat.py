@@ -3,7 +3,7 @@ import os
 import re
 from pathlib import Path
 
-from tests.e2e.test_join_union import fresh_id_number
+from tests.identities import fresh_id_number
 
 PHONE = {"width": 390, "height": 844}
 # True once the bot has answered with something new that contains `want`.

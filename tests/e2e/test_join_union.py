@@ -7,7 +7,7 @@ import time
 
 import redis
 
-from tests.identities import fresh_id_number, fresh_phone  # noqa: F401  (imported from here by other tests)
+from tests.identities import fresh_id_number
 
 NUMBER_RE = re.compile(r"RH\d{8}-[A-Z0-9]{4,8}")
 

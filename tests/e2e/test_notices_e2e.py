@@ -15,10 +15,11 @@ import requests
 
 from scripts import stack
 from tests.e2e.test_handoff_e2e import Officer, create_officer
-from tests.e2e.test_join_union import NUMBER_RE, fresh_id_number, walk_to_summary
+from tests.e2e.test_join_union import NUMBER_RE, walk_to_summary
 from tests.e2e.test_off_script_wechat import Chat
 from tests.fakes.wechat_api import FakeWeChatApi
 from tests.fakes.wechat_gateway import WeChatGateway
+from tests.identities import fresh_id_number
 
 TEMPLATE = "tpl-e2e-status"
 

@@ -54,7 +54,8 @@ def test_the_action_server_listens_on_loopback_only(live_stack):
 
 
 def test_logs_do_not_contain_full_id_numbers(live_stack, web_chat):
-    from tests.e2e.test_join_union import fresh_id_number, walk_to_summary
+    from tests.e2e.test_join_union import walk_to_summary
+    from tests.identities import fresh_id_number
 
     id_number = fresh_id_number()
     chat = web_chat()

@@ -12,9 +12,10 @@ import requests
 from sqlalchemy import create_engine, text
 
 from tests.e2e.test_off_script_wechat import Chat
-from tests.e2e.test_services import fresh_phone, number_in
+from tests.e2e.test_services import number_in
 from tests.fakes.wechat_gateway import api  # noqa: F401 (fixture)
 from tests.fakes.wechat_gateway import WECHAT_AES_KEY, WeChatGateway
+from tests.identities import fresh_phone
 
 DEMO = Path(__file__).resolve().parents[2] / "config" / "demo_orgs.csv"
 

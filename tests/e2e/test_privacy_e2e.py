@@ -18,10 +18,11 @@ import pytest
 import requests
 
 from tests.e2e.test_handoff_e2e import Officer, create_officer, rasa_events
-from tests.e2e.test_join_union import NUMBER_RE, fresh_id_number, walk_to_summary
+from tests.e2e.test_join_union import NUMBER_RE, walk_to_summary
 from tests.e2e.test_off_script_wechat import Chat as WeChatChat
 from tests.fakes.wechat_gateway import api  # noqa: F401 (fixture)
 from tests.fakes.wechat_gateway import WECHAT_AES_KEY, WeChatGateway, transcript_of
+from tests.identities import fresh_id_number
 from tests.integration.test_faq_live import StaffApi, create_staff
 from unionkit import texts
 

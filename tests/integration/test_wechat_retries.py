@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.e2e.test_join_union import fresh_id_number
+from tests.identities import fresh_id_number
 from tests.fakes.wechat_api import WeChatUser
 from tests.fakes.wechat_gateway import api  # noqa: F401 (fixture)
 from tests.fakes.wechat_gateway import WeChatGateway, rasa_user_texts, transcript_of
