@@ -107,7 +107,8 @@ def _register_services(app: Flask, settings: Settings) -> None:
     conversations.interceptors.append(district_question.intercept)
     from bot.channels.web_turns import WebTurns
 
-    app.extensions["web_turns"] = WebTurns(app, settings.web_reply_budget, BotReply(text=policy.text("web_busy")))
+    app.extensions["web_turns"] = WebTurns(app, settings.web_reply_budget, BotReply(text=policy.text("web_busy")),
+                                         app.extensions["redis"])
     from bot import safety
 
     safety.init_app(app)  # the safety screen in front of everything, app.extensions["safety"]

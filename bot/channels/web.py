@@ -54,6 +54,9 @@ class MessageIn(BaseModel):
     session_id: constr(strict=True, min_length=1, max_length=64)
     text: Optional[constr(strict=True, strip_whitespace=True, max_length=MAX_TEXT_CHARS)] = None
     payload: Optional[constr(strict=True, strip_whitespace=True, min_length=1, max_length=MAX_PAYLOAD_CHARS)] = None
+    # The page's name for this message: sent again with the same key after a lost answer, it is
+    # the same message, answered once (bot/channels/web_turns.py).
+    retry_key: Optional[constr(strict=True, regex=r"^[A-Za-z0-9_-]{8,64}$")] = None
 
     @root_validator(skip_on_failure=True)
     def _text_or_payload(cls, values):
@@ -79,11 +82,7 @@ def post_message():
         resp = jsonify({"error": "Too Many Requests", "message": policy.text("web_too_fast")})
         resp.headers["Retry-After"] = str(retry)
         return resp, 429
-    replies = current_app.extensions["web_turns"].answer(chat.id, text, payload)
-    # The transcript ids let the page bind its bubbles to what the transcript later returns (a
-    # busy answer has none: the turn's replies arrive through the transcript).
-    return jsonify({"messages": [r.as_json() for r in replies],
-                    "user_message_id": getattr(replies, "said_id", None)})
+    return jsonify(current_app.extensions["web_turns"].respond(chat.id, text, payload, body["retry_key"]))
 
 
 def _within_rate_limit(session_id: str, text: str, payload: str | None) -> bool:

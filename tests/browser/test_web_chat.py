@@ -3,6 +3,8 @@ import os
 import re
 from pathlib import Path
 
+import requests
+
 from tests.identities import fresh_id_number
 
 PHONE = {"width": 390, "height": 844}
@@ -66,3 +68,34 @@ def test_worker_text_is_shown_as_text(live_stack, page):
     page.wait_for_selector("#messages .msg.user")
     assert page.locator("#messages .msg.user").last.inner_text().strip().endswith("<img src=x onerror=alert(1)>")
     assert page.locator("#messages img[src=x]").count() == 0
+
+
+def test_a_lost_answer_is_sent_again_and_answered_once(live_stack, page):
+    """The gateway answered but the answer never reached the phone (a dropped connection, a host
+    gone): the page sends the message again with the same retry_key and shows one answer."""
+    posts = []
+
+    def lose_the_first_answer(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts.append(route.request.post_data_json)
+        answered = route.fetch()  # the gateway took the message and answered ...
+        if len(posts) == 1:
+            route.abort("connectionreset")  # ... and the answer was lost on the way
+        else:
+            route.fulfill(response=answered)
+
+    page.route("**/api/chat/messages", lose_the_first_answer)
+    page.goto(live_stack.gateway_url + "/")
+    page.wait_for_selector("#quick-replies button")
+    send(page, "我想提个建议", "建议")
+    assert len(posts) == 2 and posts[0]["retry_key"] == posts[1]["retry_key"]
+    session_id = page.evaluate("localStorage.getItem('session_id')")
+    token = page.evaluate("localStorage.getItem('token')")
+    transcript = requests.get(f"{live_stack.gateway_url}/api/chat/messages", params={"session_id": session_id},
+                              headers={"Authorization": f"Bearer {token}"}, timeout=10).json()["messages"]
+    assert [m["text"] for m in transcript if m["role"] == "user"] == ["我想提个建议"]
+    page.wait_for_timeout(2500)  # a poll or two: nothing is drawn twice
+    assert page.locator("#messages .msg.user").count() == 1
+    assert page.locator("#messages .msg.bot").count() == len([m for m in transcript if m["role"] == "bot"])

@@ -1,4 +1,6 @@
 """The web chat contract without Rasa in the loop: sessions, tokens, bad input."""
+import time
+
 import pytest
 
 
@@ -77,3 +79,44 @@ def test_the_post_answer_names_the_transcript_ids(make_app):
     # The same words twice are two lines with two ids: nothing to confuse by text.
     assert posted["user_message_id"] != again["user_message_id"]
     assert posted["messages"][0]["id"] != again["messages"][0]["id"]
+
+
+def test_a_message_sent_again_with_its_retry_key_is_answered_once(make_app):
+    """chat.js sends a message again with the same retry_key when its answer was lost: one line in
+    the transcript, the first answer repeated; another key is another message."""
+    client = make_app(rasa_url="http://127.0.0.1:9").test_client()
+    s = new_session(client)
+    auth = {"Authorization": f"Bearer {s['token']}"}
+    body = {"session_id": s["session_id"], "text": "你好", "retry_key": "k-0123456789abcdef"}
+    first = client.post("/api/chat/messages", json=body, headers=auth)
+    again = client.post("/api/chat/messages", json=body, headers=auth)
+    assert first.status_code == again.status_code == 200
+    assert again.get_json() == first.get_json() and first.get_json()["user_message_id"]
+    other = client.post("/api/chat/messages", json={**body, "retry_key": "k-fedcba9876543210"}, headers=auth)
+    assert other.get_json()["user_message_id"] != first.get_json()["user_message_id"]
+    transcript = client.get(f"/api/chat/messages?session_id={s['session_id']}", headers=auth).get_json()["messages"]
+    assert [m["text"] for m in transcript if m["role"] == "user"] == ["你好", "你好"]
+
+
+def test_a_retry_takes_over_a_message_whose_host_died(make_app):
+    """The first copy's gateway died with the message claimed: the copy sent again waits out the
+    claim's lease (the budget plus 2 s), then answers the message itself."""
+    app = make_app(rasa_url="http://127.0.0.1:9", web_reply_budget=0.3)
+    client = app.test_client()
+    s = new_session(client)
+    guard = app.extensions["web_turns"].guard
+    assert guard.claim(f"{s['session_id']}:k-dead-host-0001")  # ... and that host is gone
+    started = time.monotonic()
+    resp = client.post("/api/chat/messages", json={"session_id": s["session_id"], "text": "你好",
+                                                   "retry_key": "k-dead-host-0001"},
+                       headers={"Authorization": f"Bearer {s['token']}"})
+    assert resp.status_code == 200 and resp.get_json()["user_message_id"]
+    assert 1.5 < time.monotonic() - started < 6
+
+
+@pytest.mark.parametrize("key", ["short", "有中文的键有中文的键", "a" * 65, 12345678, "k 0123456789"])
+def test_a_bad_retry_key_is_400(client, key):
+    s = new_session(client)
+    resp = client.post("/api/chat/messages", json={"session_id": s["session_id"], "text": "你好", "retry_key": key},
+                       headers={"Authorization": f"Bearer {s['token']}"})
+    assert resp.status_code == 400 and "retry_key" in resp.get_json()["message"]

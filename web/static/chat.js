@@ -133,6 +133,31 @@
     return new Promise(function (resolve) { setTimeout(resolve, ms); });
   }
 
+  // A message's own name: sent again with it, the server answers the same message once.
+  function newRetryKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  // The answer was lost on the way (no connection, a gateway host gone): worth sending again.
+  function isLostAnswer(e) {
+    return !!e && (e.status === 0 || e.status === 502 || e.status === 503 || e.status === 504);
+  }
+
+  // POST a message, sending it again with the same retry key while its answer is lost (1 s, 2 s, 4 s).
+  async function postMessage(body) {
+    for (var attempt = 0; ; attempt++) {
+      try {
+        return await api("POST", "/api/chat/messages", body, 60000);
+      } catch (e) {
+        if (!isLostAnswer(e) || attempt >= 3) throw e;
+        await sleep(1000 * Math.pow(2, attempt));
+      }
+    }
+  }
+
   /* ---------- session ---------- */
 
   async function createSession() {
@@ -619,13 +644,15 @@
         return;
       }
     }
-    var body = { session_id: state.sessionId };
+    // A tapped button sent again by the retry link keeps its key; a retyped text is a new message.
+    if (!item.retryKey) item.retryKey = newRetryKey();
+    var body = { session_id: state.sessionId, retry_key: item.retryKey };
     if (item.payload) body.payload = item.payload;
     else body.text = item.text;
 
     var failure = null;
     try {
-      var data = await api("POST", "/api/chat/messages", body, 60000);
+      var data = await postMessage(body);
       if (gen !== state.generation) return;
       bind(userEl, data.user_message_id);
       showReplies(Array.isArray(data.messages) ? data.messages : []);

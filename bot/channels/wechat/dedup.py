@@ -1,25 +1,15 @@
 """WeChat retries a message it got no answer to (three times, 5 s apart), and a retry may reach any
-gateway worker. The first copy claims the message in Redis (SET NX) for a short lease and stores its
-answer; a copy arriving later gets that answer, waiting for it while the first is still running. The
-first copy answers within the reply budget, so a lease a little longer than that is never cut short
-while it lives; when its gateway worker died mid-turn, the lease runs out and the retry takes the
-message over (and Rasa, told the same MsgId, runs the turn once: rasa_components/gateway_channel.py).
-NonceMemory refuses a signed request replayed with another body (plain mode)."""
+gateway worker: the RetryGuard (bot/channels/retry_guard.py) answers every copy of a message once,
+keyed as WeChat advises (message_key). NonceMemory refuses a signed request replayed with another
+body (plain mode)."""
 from __future__ import annotations
 
 import hashlib
-import os
-import time
 
 import redis
 from wechatpy.messages import BaseMessage
 
-PREFIX = "wechat:retry:"
-# Longer than WeChat's retry window (about 15 s); MsgIds are unique, so a long memory is harmless.
-KEEP_SECONDS = 600
-RUNNING = "\x00running"  # marker while the first copy is being answered
-POLL_SECONDS = 0.05
-
+from bot.channels.retry_guard import RetryGuard  # noqa: F401 - the WeChat channel's guard
 
 def message_key(message: BaseMessage) -> str:
     """WeChat's own advice: MsgId for messages, FromUserName + CreateTime for events. The event and
@@ -29,45 +19,6 @@ def message_key(message: BaseMessage) -> str:
         return f"msg:{message.id}"
     data = message._data
     return f"event:{message.source}:{message.time}:{data.get('Event', '')}:{data.get('EventKey') or ''}"
-
-
-class RetryGuard:
-    def __init__(self, r: redis.Redis, lease_seconds: float = 6.0):
-        self.redis = r
-        self.lease_ms = int(lease_seconds * 1000)
-
-    def claim(self, key: str) -> bool:
-        """True for the first copy of a message (it must answer); False for a retry. The claim
-        names the process holding it (RUNNING:<pid>), for an operator or a test to see."""
-        return bool(self.redis.set(PREFIX + key, f"{RUNNING}:{os.getpid()}", nx=True, px=self.lease_ms))
-
-    def holder(self, key: str) -> int | None:
-        """The pid of the process answering the message now, if one is."""
-        value = self.redis.get(PREFIX + key)
-        return int(value.rsplit(":", 1)[1]) if value and value.startswith(RUNNING) else None
-
-    def store(self, key: str, answer: str) -> None:
-        """The answer the first copy gave ("" for "success"), for retries to repeat."""
-        self.redis.set(PREFIX + key, answer, ex=KEEP_SECONDS)
-
-    def release(self, key: str) -> None:
-        """The first copy failed before answering: let WeChat's retry start afresh."""
-        self.redis.delete(PREFIX + key)
-
-    def wait(self, key: str, deadline: float) -> str | None:
-        """For a retry: the first copy's answer ("" for "success": it delivers its replies itself).
-        A living first copy stores its answer by its own deadline, which is before this copy's
-        (`deadline`, time.monotonic()); one that died stores nothing, and its lease runs out: then
-        None, and this copy claims the message and answers it (late, by the customer-service
-        API, if its own budget is spent). Never longer than the lease after `deadline`."""
-        give_up = max(deadline, time.monotonic()) + self.lease_ms / 1000
-        while True:
-            value = self.redis.get(PREFIX + key)
-            if value is None or not value.startswith(RUNNING):
-                return value
-            if time.monotonic() >= give_up:
-                return ""
-            time.sleep(POLL_SECONDS)
 
 
 NONCE_PREFIX = "wechat:nonce:"
