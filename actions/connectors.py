@@ -31,10 +31,10 @@ _lock = threading.Lock()
 
 def from_settings(settings) -> Connectors:
     from config import secret_check
-    from config.redis_client import redis_from_url
+    from config.redis_client import redis_for
 
     secret_check.require(settings, ACTION_SERVER_SECRETS)
-    r = redis_from_url(settings.redis_url)
+    r = redis_for(settings)
     return Connectors(backend=UnionBackend(settings.backend_url, settings.backend_api_key, settings.backend_timeout),
                       outbox=Outbox(r), faq=LiveIndex(r))
 

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from config import log_masking, secret_check
 from config import database
-from config.redis_client import redis_from_url
+from config.redis_client import redis_for
 from config.settings import PROJECT_ROOT, Settings
 from unionkit import web_headers, web_input
 from unionkit.validation import Invalid
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
 
     database.init_app(app, settings.database_url)  # app.extensions["db"], this app's sessions
-    app.extensions["redis"] = redis_from_url(settings.redis_url)
+    app.extensions["redis"] = redis_for(settings)
     from bot import floods
 
     floods.init_app(app)  # rate limits and turn locks (config/floods.yml)

@@ -28,6 +28,10 @@ class Settings:
     # unless allow_dev_secrets (ALLOW_DEV_SECRETS=1) fills in the public development ones.
     secret_key: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Redis behind Sentinel ("host:port,host:port"): the master of redis_sentinel_master is used,
+    # redis_url giving only the database and password (unionkit/redis_sentinel.py).
+    redis_sentinels: str = ""
+    redis_sentinel_master: str = "union"
     database_url: str = f"sqlite:///{VAR_DIR / 'union.db'}"
     # Rasa server: loopback only, HTTP API protected by a token.
     rasa_url: str = "http://127.0.0.1:5005"
@@ -91,6 +95,8 @@ class Settings:
             port=port,
             secret_key=env.get("SECRET_KEY", ""),
             redis_url=env.get("REDIS_URL") or cls.redis_url,
+            redis_sentinels=env.get("REDIS_SENTINELS", ""),
+            redis_sentinel_master=env.get("REDIS_SENTINEL_MASTER") or cls.redis_sentinel_master,
             database_url=env.get("DATABASE_URL") or cls.database_url,
             rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
             rasa_token=env.get("RASA_TOKEN", ""),

@@ -46,11 +46,17 @@ TURN_WAIT_SECONDS = 30
 
 
 def _turn_redis():
-    """The Redis of the tracker store (REDIS_* as scripts/stack.py derives them), reconnecting."""
+    """The Redis of the tracker store (REDIS_* as scripts/stack.py derives them, or REDIS_SENTINELS),
+    reconnecting."""
     import redis
 
+    from unionkit import redis_sentinel
     from unionkit.redis_retry import options
 
+    db, password = int(os.environ.get("REDIS_DB") or 0), os.environ.get("REDIS_PASSWORD") or None
+    following = redis_sentinel.from_environment(db=db, password=password, decode_responses=True)
+    if following is not None:
+        return following
     return redis.Redis(host=os.environ.get("REDIS_HOST") or "127.0.0.1", port=int(os.environ.get("REDIS_PORT") or 6379),
                        db=int(os.environ.get("REDIS_DB") or 0), password=os.environ.get("REDIS_PASSWORD") or None,
                        decode_responses=True, socket_timeout=5, **options())

@@ -9,6 +9,7 @@ from typing import Optional
 from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from unionkit import redis_sentinel
 from unionkit.redis_retry import make_retrying
 
 
@@ -22,3 +23,6 @@ class RetryingRedisLockStore(RedisLockStore):
             key_prefix=kwargs.get("key_prefix"),
         )
         make_retrying(self.red)
+        # With REDIS_SENTINELS, the master the Sentinels name, followed through a failover.
+        self.red = redis_sentinel.from_environment(db=int(kwargs.get("db") or 0),
+                                                   password=kwargs.get("password") or None) or self.red

@@ -22,6 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from config import log_masking
 from unionkit.pii import mask_pii, mask_text
+from unionkit import redis_sentinel
 from unionkit.redis_retry import make_retrying
 
 log_masking.install()  # Rasa imports this module once logging is set up: its logs are masked too
@@ -153,6 +154,8 @@ class PrivateRedisTrackerStore(SessionAwareRedisTrackerStore):
         super().__init__(domain, host=host, port=int(port), db=int(db), password=password or None,
                          record_exp=int(record_exp) if record_exp else None, **kwargs)
         make_retrying(self.red)  # the first save after a Redis restart reconnects (unionkit/redis_retry.py)
+        # With REDIS_SENTINELS, the master the Sentinels name, followed through a failover.
+        self.red = redis_sentinel.from_environment(db=int(db), password=password or None) or self.red
         # TRACKER_MAX_EVENTS / TRACKER_KEEP_EVENTS override endpoints.yml (bench/long_history.py
         # measures the store without its bound with TRACKER_MAX_EVENTS=1000000000).
         self.max_events = int(os.environ.get("TRACKER_MAX_EVENTS") or max_events)
