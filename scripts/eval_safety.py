@@ -23,7 +23,7 @@ from bot.safety.patterns import CATEGORIES
 from bot.safety.screen import GUARDED_THRESHOLD, THRESHOLD, SafetyScreen
 
 ROOT = Path(__file__).resolve().parent.parent
-HELDOUT_SETS = ("heldout_v8.yml",)
+HELDOUT_SETS = ("heldout_v9.yml",)
 # Sets that were held out, then used to choose the guards and settings, then moved into the
 # training data (bot/safety/training_used_testset_*.yml): what each measured when it was used.
 HISTORY = (
@@ -45,6 +45,11 @@ HISTORY = (
      "and guards (就是问问, 没人中毒, 劝住了), then moved into training", "0.964", "2.5%"),
     ("heldout_v7.yml (806)", "the same, first look; moved into training unchanged (nothing chosen on it)", "0.957",
      "1.5%"),
+    ("heldout_v8.yml (708)", "v7 in the training data, first look", "0.975", "2.6%"),
+    ("heldout_v8.yml", "+ pinyin syllable 1-3 grams and a 0.3 share of the training messages as pinyin; looked at",
+     "0.989", "1.9%"),
+    ("heldout_v8.yml", "+ bot/safety/training_near_misses.yml (482 near-misses and rarer dangers, written after "
+     "reading v8's misses and false alarms); moved into training after this", "0.989", "0.2%"),
 )
 HELDOUT_DIR = ROOT / "tests" / "safety"
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)

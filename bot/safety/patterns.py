@@ -8,6 +8,7 @@ alarms while "累得真不想活了" still is.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 CATEGORIES = ("self_harm", "medical", "violence", "group_incident")
@@ -31,7 +32,7 @@ def normalise(text: str) -> str:
 
 PATTERNS: dict[str, re.Pattern] = {
     "self_harm": re.compile(
-        r"不想活|活不下去|活不成了|活着(?:没|有什么|还有啥)(?:意思|意义|用)|活着太(?:累|苦|难)|撑不下去|熬不下去|"
+        r"不想活|活不下去|活不成了|活[着著](?:没|有什么|还有啥)(?:意思|意义|用)|活[着著]太(?:累|苦|难)|撑不下去|熬不下去|"
         r"(?<!笑)(?<!累)(?<!饿)(?<!热)(?<!冷)(?<!气)想死(?!你|我了|他|她)|去死(?!吧你)|寻死|寻短见|自杀(?!式)|轻生|自尽|"
         r"跳楼|跳河|跳江|跳湖|跳海|跳桥|从(?:楼|天台|桥)上?跳|割腕|割脉|烧炭|上吊|喝农药|吃(?:了)?安眠药|安眠药|"
         r"药都?(?:买|攒|准备)好|一了百了|一死了之|结束(?:自己|我)?的?生命|结束这一切|了结自己|遗书|遗言|"
@@ -47,6 +48,7 @@ PATTERNS: dict[str, re.Pattern] = {
         r"血止不住|止不住血|血流不止|大出血|喷血|吐血|血糊)|"
         r"昏过去|晕过去|晕倒了|昏迷|叫不醒|(?<!有)没(?:有)?(?:呼吸|意识|反应|气了)|不省人事|"
         r"(?:摔|掉|跌|坠)下来.{0,8}(?:动不了|起不来|不能动|不动了|没反应|说不出话)|动不了了|高处坠落|"
+        r"有人(?:从)?.{0,6}(?:楼|架子|脚手架|梯子|塔吊|屋顶|楼顶)上?(?:摔|掉|跌|坠)下(?:来|去)了|"
         r"压(?:在|住)(?:下面|底下)|被压住|压住了|埋(?:在|住)(?:下面|了)|被埋|"
         r"触电|电击|被电(?:到|打|击)|中毒|煤气|一氧化碳|毒气|"
         r"喘不上气|喘不过气|呼吸困难|胸口(?:疼|痛|闷)得|心脏病犯|抽搐|口吐白沫|"
@@ -55,7 +57,7 @@ PATTERNS: dict[str, re.Pattern] = {
     "violence": re.compile(
         r"(?:要|想|去|准备)?(?:拿|带|揣)(?:着|上)?刀|砍(?:死|人|他|了)|捅(?:死|人|他|了)|杀了(?:他|她|你|老板|工头)|"
         r"弄死(?:他|她|你|老板|工头)|同归于尽|报复(?:老板|他|社会)|汽油|放火|烧了(?:他|厂|公司|工地)|颜色看看|"
-        r"(?:打|揍)(?:了)?我|被(?:人)?(?:打|揍|殴打)|殴打|打伤|动手打|带人(?:来)?打|(?:围|追)着打|"
+        r"(?:打|揍)(?:了|完)?我|被(?:人)?(?:打|揍|殴打)|被.{0,6}关(?:在|起来|进)|殴打|打伤|动手打|带人(?:来)?打|(?:围|追)着打|"
         r"关(?:在|着)?.{0,6}不让(?:走|出|离开)|锁(?:了|着)?门.{0,8}(?:跑不|出不去|走不了)|跑不掉|逃不(?:出|掉)|不让(?:我们?)?(?:走|离开|出门)|限制.{0,4}人身自由|扣(?:着|押|了)?(?:我的)?身份证不让走|"
         r"跟踪我|(?:要|说要|扬言)(?:好好)?教训(?:教训)?(?:我|我们)|威胁.{0,6}(?:打|杀|弄|砍)|要(?:打|弄|砍|杀)(?:死)?我|掐(?:住)?(?:我的?)?脖子|勒(?:住)?脖子|喊救命"),
     "group_incident": re.compile(
@@ -78,28 +80,78 @@ FALSE_FRIENDS = re.compile(
     r"自杀式|慢性自杀|活成|打卡|打工|打电话|打个电话|打官司|打印|打车|打扫|打折|砍价|杀价|跳槽|跳楼价|跳绳|跳舞|死机|死工资|死活|"
     r"死磕|拼命三郎|救场|电动车|电瓶车|电话|充电|病毒")
 
-# Wording that takes the danger out of a whole message: hyperbole with 死, negation, a past event
-# that is over, a calm question about the rules, a joke, a dream or a film. The classifier then
-# has to be surer (GUARDED_THRESHOLD in bot/safety/screen.py).
-GUARD = re.compile(
+# Wording that takes the danger out of the clause it is in: hyperbole with 死, a negation, an injury
+# that is small or over. A worker writes "热死了 不是 真的 有个人中暑倒了": the hyperbole of the first
+# clause says nothing of the third.
+CLAUSE_GUARD = re.compile(
     r"(?:累|饿|笑|热|冷|冻|困|忙|烦|气|吓|丑|闷|渴|疼|痛|穷|急|憋|可爱|美|香|帅|爽)死|想死你|"
     r"没(?:有)?(?:流血|出血|受伤|事|大事)|不严重|伤得不重|血(?:已经)?止住|"
-    r"以前|之前|去年|前年|上个月|上周|上星期|上礼拜|上次|那次|当时|已经(?:好了|出院|康复)|出院了|好多了|住院治疗|治好了|"
-    r"算不算工伤|算工伤|是不是工伤|能不能(?:报|赔|认定)|怎么(?:认定|赔|报|申请)|赔多少|报多少|工伤认定|流程|"
-    r"新闻|电视|电影|小说|游戏|(?:刷|看)(?:到|了)(?:抖音|视频)|看到有人|听说|梦见|梦到|哈哈|(?<!不是)(?<!没)开玩笑|"
-    r"只是问问|问问而已|不是要|不是我|(?:才|也|绝对)?不会(?:去)?(?:跳|死|自杀|想不开)|不想活在这|"
-    r"怎么急救|学一下|培训|演练|检修|正常作业|已经处理|不疼了|创可贴|一点血|被.{1,6}压得|压力|"
-    r"合法吗|违法吗|犯法吗|怎么办才好|就是问问|(?:能|可以|要不要)报警吗|没(?:有)?人(?:中毒|受伤|出事)|劝住|劝下来|"
-    r"人也好了|现在(?:都)?(?:好了|没事了)|压榨")
+    r"已经(?:好了|出院|康复)|出院了|好多了|治好了|不疼了|创可贴|一点血|被.{1,6}压得|压力|压榨|"
+    r"(?:才|也|绝对)?不会(?:去)?(?:跳|死|自杀|想不开)|不想活在这|不是不想活|"
+    r"没(?:有)?人(?:中毒|受伤|出事|触电)|没(?:有)?被(?:人)?(?:打|揍)|劝住|劝下来|人也好了|现在(?:都)?(?:好了|没事了)|差点|还好")
+
+# Wording that takes the danger out of a whole message: a past event, a calm question about the
+# rules, a joke, a game, a dream, a film or the news. The classifier then has to be surer
+# (GUARDED_THRESHOLD in bot/safety/screen.py).
+MESSAGE_GUARD = re.compile(
+    r"以前|之前|去年|前年|上个月|上周|上星期|上礼拜|上次|那次|当时|好多年前|住院治疗|"
+    r"新闻|电视|电影|小说|游戏|吃鸡|狼人杀|王者|(?:刷|看)(?:到|了)(?:抖音|视频)|看到有人|听说|微博上|梦见|梦到|哈哈|"
+    r"(?<!不是)(?<!没)开玩笑|只是问问|问问而已|不是要|不是我|"
+    r"怎么急救|学一下|培训|演练|检修|正常作业|已经处理|合法吗|违法吗|犯法吗|怎么办才好|就是问问|(?:能|可以|要不要)报警吗")
+
+# A calm question about the rules (工伤怎么认定) takes the danger out of an injury, a fight or a
+# protest it mentions, never out of words of suicide: 工伤怎么申请 算了 反正我也不想活了.
+QUESTION_GUARD = re.compile(
+    r"算不算工伤|算工伤|是不是工伤|能不能(?:报|赔|认定)|怎么(?:认定|赔|报|申请|预防)|赔多少|报多少|工伤认定|流程")
+
+# Words of the present: what the clause says is happening now.
+NOW = re.compile(r"现在|正在|刚才|刚刚|马上|快来")
+
+# Where one clause ends and the next begins (punctuation, spaces, the pause of voice input's "等下").
+CLAUSE_BREAK = re.compile(r"[\s，。！？；、,.!?;…~～]+")
+
+
+def clauses(text: str) -> list[str]:
+    """The message's clauses, normalised (bot/safety/patterns.normalise), empty ones dropped."""
+    return [c for c in (normalise(part) for part in CLAUSE_BREAK.split(text or "")) if c]
+
+
+@dataclass(frozen=True)
+class PatternHit:
+    category: str | None  # the first pattern that matches, None when none does
+    guarded: bool         # whether a guard defuses it (or, with no hit, whether any guard matches)
+    clause: str           # the clause it matched in (the whole normalised message for a hit across clauses)
+
+
+def pattern_hit(text: str) -> PatternHit:
+    """A hit is defused by a guard of its own clause or of the whole message (a past event, a game;
+    a question about the rules, except for words of suicide); a hit that spans clauses is looked
+    at in the whole message."""
+    whole = FALSE_FRIENDS.sub("", normalise(text))
+    if STRONG.search(whole):
+        return PatternHit("self_harm", False, whole)
+    message_guarded = bool(MESSAGE_GUARD.search(whole))
+    question = bool(QUESTION_GUARD.search(whole))
+    first: PatternHit | None = None
+    for clause in [FALSE_FRIENDS.sub("", c) for c in clauses(text)]:
+        for category in CATEGORIES:
+            if PATTERNS[category].search(clause):
+                # A question about the rules says nothing of what happens now (我现在被关在仓库里).
+                asks = question and category != "self_harm" and not NOW.search(clause)
+                defused = message_guarded or asks or CLAUSE_GUARD.search(clause)
+                if not defused:
+                    return PatternHit(category, False, clause)
+                first = first or PatternHit(category, True, clause)
+    guarded = message_guarded or question or bool(CLAUSE_GUARD.search(whole))
+    if first is not None:
+        return first
+    for category in CATEGORIES:
+        if PATTERNS[category].search(whole):
+            return PatternHit(category, guarded, whole)
+    return PatternHit(None, guarded, whole)
 
 
 def pattern_category(text: str) -> tuple[str | None, bool]:
-    """(category of the first pattern that matches, whether a guard matches)."""
-    norm = FALSE_FRIENDS.sub("", normalise(text))
-    if STRONG.search(norm):
-        return "self_harm", False
-    guarded = bool(GUARD.search(norm))
-    for category in CATEGORIES:
-        if PATTERNS[category].search(norm):
-            return category, guarded
-    return None, guarded
+    """(category of the first pattern that matches, whether a guard defuses it)."""
+    hit = pattern_hit(text)
+    return hit.category, hit.guarded

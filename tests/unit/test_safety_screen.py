@@ -119,3 +119,32 @@ def test_the_describing_questions_are_the_forms_own():
 
     assert asks_for_a_description(texts.text("utter_ask_wi_how"))
     assert not asks_for_a_description(texts.text("utter_ask_wa_amount")) and not asks_for_a_description(None)
+
+
+def test_the_sparse_scorer_gives_the_pipelines_own_probabilities():
+    """SafetyModel scores a message from the fitted parameters (bot/safety/model.SparseScorer) instead
+    of sklearn's transform, which costs time in proportion to the vocabulary: the same numbers."""
+    import numpy as np
+
+    model = SafetyModel.from_files()
+    texts, _ = load_examples()
+    sample = texts[::40] + ["", "wo xiang si le", "想zisha", "OK", "１２３", "！！！", "活著太累了"]
+    ours = np.array([model.scorer.proba(t) for t in sample])
+    assert np.allclose(ours, model.pipeline.predict_proba(sample), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("热死了 不是 真的 有个人中暑倒了 在抽搐", "medical"),             # the hyperbole is another clause's
+    ("你好我想问一下工伤怎么申请 算了不问了反正我也不想活了", "self_harm"),  # a rules question never defuses suicide
+    ("你好请问怎么申请法律援助 我现在被老板的人关在仓库里", "violence"),      # ... nor what happens now
+    ("wo xiang si le", "self_harm"),                                  # pinyin meets 我想死了
+])
+def test_a_guard_defuses_its_own_clause_only(screen, text, category):
+    found = screen.check(text)
+    assert found is not None and found.category == category
+
+
+@pytest.mark.parametrize("text", ["刚才车间停电了，没人触电，已经恢复了", "不想干了，不是不想活，是不想在这个厂干了",
+                                  "我没被打，就是老板骂得很难听，能告他吗", "从梯子上下来的时候差点摔了，还好扶住了"])
+def test_a_negation_in_the_clause_of_the_hit_defuses_it(screen, text):
+    assert screen.check(text) is None
