@@ -19,7 +19,7 @@ help:
 	@echo "make run    - install, train if needed, start Redis + Rasa + gateway on PORT (default 8000)"
 	@echo "make test   - install, train if needed, run every test"
 	@echo "make train  - train the Rasa model (only when training data or config changed)"
-	@echo "make bench  - benchmarks: WeChat beside bare Rasa, a 300-turn history beside a new chat"
+	@echo "make bench  - benchmarks: web, WeChat and mixed traffic beside bare Rasa, a 300-turn history beside a new chat"
 	@echo "make soak   - 10 minutes at a moderate load: no error, memory +<10%, WeChat answers <= 4.5 s"
 
 # --no-compile: Python compiles what is imported on first use; compiling all 14,000 files of the venv
@@ -103,13 +103,14 @@ eval-safety: $(VENV)/.installed
 	$(PY) -m scripts.eval_safety --report docs/safety_report.md
 
 # Benchmarks (loopback, the whole stack as `make run` starts it; figures in docs/performance.md).
-# bench: WeChat beside bare Rasa, then a 300-turn history beside a new chat (before/after the bounded store).
+# bench: the web chat, WeChat and mixed traffic (20% in forms) each beside bare Rasa in one run, then a
+# 300-turn history beside a new chat (before/after the bounded store).
 # soak: 10 minutes at a moderate load: no error, memory growth under 10%, no WeChat answer over 4.5 s
 # (SOAK_MINUTES=2 for a short run).
 .PHONY: bench soak
 SOAK_MINUTES ?= 10
 bench: $(MODEL) safety-model
-	$(PY) -m bench.wechat_load --model $(MODEL)
+	$(PY) -m bench.traffic --model $(MODEL)
 	$(PY) -m bench.long_history --model $(MODEL)
 
 soak: $(MODEL) safety-model

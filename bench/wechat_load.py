@@ -105,6 +105,13 @@ class Phase:
         return {"throughput": len(lat) / self.wall, "p50": statistics.median(lat), "p99": p99, "n": len(lat)}
 
 
+def pooled_session(size: int) -> requests.Session:
+    """A requests session that keeps up to `size` connections (one per concurrent user)."""
+    session = requests.Session()
+    session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=size))
+    return session
+
+
 def once_more_if_dropped(call):
     """A keep-alive connection the server closed just as the request went out is tried once more
     (for both phases alike); the time of both tries counts."""
@@ -178,8 +185,7 @@ def main() -> int:
           f"({database_url.split(':')[0]}) ...", flush=True)
     try:
         live.start()
-        rasa = requests.Session()
-        rasa.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=args.users))
+        rasa = pooled_session(args.users)
         wechat_users = [WeChatUser(live.gateway_url, WECHAT_TOKEN, openid=f"obench{run_id}{u:04d}{'x' * 12}")
                         for u in range(args.users)]
         for user in wechat_users:
