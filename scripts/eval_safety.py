@@ -23,7 +23,7 @@ from bot.safety.patterns import CATEGORIES
 from bot.safety.screen import GUARDED_THRESHOLD, THRESHOLD, SafetyScreen
 
 ROOT = Path(__file__).resolve().parent.parent
-HELDOUT_SETS = ("heldout_v9.yml",)
+HELDOUT_SETS = ("heldout_v11.yml",)
 # Sets that were held out, then used to choose the guards and settings, then moved into the
 # training data (bot/safety/training_used_testset_*.yml): what each measured when it was used.
 HISTORY = (
@@ -50,6 +50,15 @@ HISTORY = (
      "0.989", "1.9%"),
     ("heldout_v8.yml", "+ bot/safety/training_near_misses.yml (482 near-misses and rarer dangers, written after "
      "reading v8's misses and false alarms); moved into training after this", "0.989", "0.2%"),
+    ("heldout_v9.yml (810)", "v8 in the training data, first look", "0.969", "3.1%"),
+    ("heldout_v9.yml", "guards defuse the hit of their own clause (hyperbole, negation) or of the message (a past "
+     "event, a game); a rules question never defuses suicide or what happens now; the idiom floor asks the hit's "
+     "clause; a few patterns (有人从楼上摔下来了, 被关在, 活著); moved into training after this", "0.986", "1.8%"),
+    ("heldout_v10.yml (807)", "v9 in the training data, first look", "0.979", "5.0%"),
+    ("heldout_v10.yml", "negation guards (没有人打我, 不打算去堵门), fiction and game guards (《, 追剧, 主角), a resolved "
+     "injury guards the message (止住了), medicines and idioms as false friends (降压药, 捅娄子), a few patterns "
+     "(废了我, 出个意外, 下去就没声了), bot/safety/training_near_misses_2.yml (64); moved into training after this",
+     "0.991", "1.3%"),
 )
 HELDOUT_DIR = ROOT / "tests" / "safety"
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
