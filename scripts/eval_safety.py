@@ -153,7 +153,7 @@ def report(cv: dict[float, Score], heldouts: dict[str, Score], train_size: int) 
         "",
         f"Written by `make eval-safety` ({dt.datetime.now():%Y-%m-%d %H:%M}). The screen (bot/safety/) combines",
         "patterns with guards against hyperbole, negation and past events (bot/safety/patterns.py) and a",
-        "logistic regression on character 1-3 grams (bot/safety/model.py), trained on",
+        "logistic regression on character 1-3 grams, jieba words and pinyin syllable 1-3 grams (bot/safety/model.py), trained on",
         f"bot/safety/training*.yml ({train_size} messages). Thresholds in use: **{THRESHOLD}**, and",
         f"**{GUARDED_THRESHOLD}** where a guard matches.",
         "",
