@@ -96,6 +96,9 @@ def test_the_trained_pipeline_is_saved_once_and_a_foreign_file_is_refused(tmp_pa
     monkeypatch.setattr(SafetyModel, "train", classmethod(lambda cls, *a, **k: calls.append(a)))
     again = SafetyModel.from_files(cache_dir=tmp_path)
     assert calls == [] and again.predict(["我不想活了"])[0].category == first.predict(["我不想活了"])[0].category
+    # ... served from the plain arrays saved beside it (no pipeline loaded), with the same numbers.
+    assert saved.with_suffix(".npz").exists() and again._pipeline is None
+    assert again.predict(["我不想活了"])[0].danger == pytest.approx(first.predict(["我不想活了"])[0].danger, abs=1e-12)
     # A file holding anything but scikit-learn's and the screen's own types is not loaded.
     sio.dump({"x": pytest.approx(1)}, saved)
     with pytest.raises(ValueError):
