@@ -29,6 +29,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from bot.safety.patterns import CATEGORIES, normalise
+from bot.safety.pinyin import pinyin_syllables
 
 log = logging.getLogger(__name__)
 
@@ -86,49 +87,16 @@ def content_words(text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _pinyin_inventory() -> tuple[frozenset[str], frozenset[str]]:
-    """Every toneless syllable pypinyin gives a common character, and those of the function characters."""
+def _function_syllables() -> frozenset[str]:
     from pypinyin import lazy_pinyin
 
-    syllables = frozenset(s for s in lazy_pinyin([chr(c) for c in range(0x4E00, 0x9FA6)]) if s.isascii() and s.isalpha())
-    return syllables, frozenset(lazy_pinyin(sorted(FUNCTION_CHARS)))
-
-
-def _split_latin(run: str, syllables: frozenset[str]) -> list[str]:
-    """A run of Latin letters as pinyin syllables, longest first ("woxiangsile" -> wo xiang si le);
-    a letter that starts no syllable is dropped."""
-    out, i = [], 0
-    while i < len(run):
-        for n in range(min(6, len(run) - i), 0, -1):
-            if run[i:i + n] in syllables:
-                out.append(run[i:i + n])
-                i += n
-                break
-        else:
-            i += 1
-    return out
-
-
-def pinyin_syllables(text: str) -> list[str]:
-    """The normalised text as toneless pinyin: characters through pypinyin (its phrase dictionary
-    picks the reading), Latin letters split into syllables; digits and punctuation dropped."""
-    from pypinyin import lazy_pinyin
-
-    syllables, _ = _pinyin_inventory()
-    out: list[str] = []
-    for piece in lazy_pinyin(normalise(text)):
-        if piece in syllables:
-            out.append(piece)
-        else:
-            for run in re.findall(r"[a-z]+", piece):
-                out.extend(_split_latin(run, syllables))
-    return out
+    return frozenset(lazy_pinyin(sorted(FUNCTION_CHARS)))
 
 
 def pinyin_ngrams(text: str, max_ngram: int = 3) -> list[str]:
     """Syllable 1..max_ngram grams, less those of function characters' syllables only (le, wo, ba)."""
-    sequence = pinyin_syllables(text)
-    _, function = _pinyin_inventory()
+    sequence = pinyin_syllables(normalise(text))
+    function = _function_syllables()
     grams = []
     for n in range(1, max_ngram + 1):
         for i in range(len(sequence) - n + 1):
@@ -175,7 +143,7 @@ def with_pinyin_copies(texts: list[str], labels: list[str], share: float) -> tup
     """The examples plus a fixed random `share` of them written in pinyin ("wo xiang si le")."""
     rng = random.Random(42)
     picked = [i for i in range(len(texts)) if rng.random() < share]
-    return (texts + [" ".join(pinyin_syllables(texts[i])) for i in picked],
+    return (texts + [" ".join(pinyin_syllables(normalise(texts[i]))) for i in picked],
             labels + [labels[i] for i in picked])
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.safety.model import SafetyModel
-from bot.safety.patterns import normalise, pattern_hit
+from bot.safety.patterns import pattern_hit
 
 THRESHOLD = 0.4
 # A guard (hyperbole, negation, a past event, a question about the rules) asks more of the classifier.
@@ -49,11 +49,13 @@ class SafetyScreen:
             return None  # a button payload carries no words of the worker's
         hit = pattern_hit(text)
         category, guarded = hit.category, hit.guarded
+        if hit.elsewhere:
+            return None  # a film, a novel or the news, with no word of the worker's own
         prediction = self.model.predict([text])[0]
         if category and not guarded:
             # The floor asks whether the hit is an idiom: of its clause, not of the service request
             # around it ("你好我想问问入会的条件 我们这边工友明天一起去爬塔吊讨薪").
-            floor = prediction.danger if hit.clause == normalise(text) else max(
+            floor = prediction.danger if hit.whole else max(
                 prediction.danger, self.model.predict([hit.clause])[0].danger)
             if floor >= PATTERN_FLOOR:
                 return Danger(category, "pattern", floor)

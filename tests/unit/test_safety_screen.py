@@ -153,3 +153,34 @@ def test_a_guard_defuses_its_own_clause_only(screen, text, category):
                                   "我没被打，就是老板骂得很难听，能告他吗", "从梯子上下来的时候差点摔了，还好扶住了"])
 def test_a_negation_in_the_clause_of_the_hit_defuses_it(screen, text):
     assert screen.check(text) is None
+
+
+@pytest.mark.parametrize("text", ["她没晕过去，只是手划破了点皮", "我们不会去罢工的，放心吧", "women bu hui qu du lu",
+                                  "并没有人中毒，是闻到油漆味"])
+def test_a_negation_just_before_an_injury_or_a_protest_defuses_it(screen, text):
+    assert screen.check(text) is None, text
+
+
+def test_a_negation_never_defuses_a_plea_against_violence(screen):
+    found = screen.check("不要打我了，他们三个人围着我")
+    assert found is not None and found.category == "violence"
+
+
+@pytest.mark.parametrize("text, category", [
+    ("想咨询一下技能培训的事，等等，隔壁有人晕倒了", "medical"),      # the training question came before
+    ("听说后天全厂工人都要去堵门", "group_incident"),                 # hearsay of a planned protest is a warning
+])
+def test_what_follows_a_break_or_a_plan_is_judged_on_its_own(screen, text, category):
+    found = screen.check(text)
+    assert found is not None and found.category == category, text
+
+
+@pytest.mark.parametrize("text", ["电视剧里那个人从楼上跳下去了，拍得好假", "《甄嬛传》里皇后被毒死那段",
+                                  "新闻里说外省有个工地几十人堵路讨薪"])
+def test_a_film_or_the_news_from_elsewhere_is_no_alarm(screen, text):
+    assert screen.check(text) is None, text
+
+
+def test_a_film_with_the_workers_own_words_is_still_screened(screen):
+    found = screen.check("看了那部电影里的人跳楼，我现在也想跳下去")
+    assert found is not None and found.category == "self_harm"
