@@ -110,23 +110,14 @@ def pinyin_ngrams(text: str, max_ngram: int = 3) -> list[str]:
 ANALYZERS = {"chars": char_ngrams, "words": content_words, "pinyin": pinyin_ngrams}
 
 
-def make_pipeline(C: float = 30.0, max_ngram: int = 3, class_weight: str | None = None,
-                  content_only: bool = True) -> Pipeline:
+def make_pipeline(C: float = 30.0, class_weight: str | None = None, pinyin_min_df: int = 1) -> Pipeline:
     """C and the class weights were chosen by 5-fold cross-validation on the training files
     (docs/safety_report.md): unweighted classes gave more recall at the same false alarms."""
-    if content_only:
-        features = FeatureUnion([
-            ("chars", TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True)),
-            ("words", TfidfVectorizer(analyzer=content_words, sublinear_tf=True)),
-            ("pinyin", TfidfVectorizer(analyzer=pinyin_ngrams, sublinear_tf=True)),
-        ])
-    else:
-        features = FeatureUnion([
-            ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, max_ngram), sublinear_tf=True,
-                                      preprocessor=normalise)),
-            ("words", TfidfVectorizer(tokenizer=words, preprocessor=normalise, sublinear_tf=True,
-                                      token_pattern=None)),
-        ])
+    features = FeatureUnion([
+        ("chars", TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True)),
+        ("words", TfidfVectorizer(analyzer=content_words, sublinear_tf=True)),
+        ("pinyin", TfidfVectorizer(analyzer=pinyin_ngrams, sublinear_tf=True, min_df=pinyin_min_df)),
+    ])
     return Pipeline([
         ("features", features),
         ("lr", LogisticRegression(C=C, max_iter=3000, class_weight=class_weight, random_state=42)),
