@@ -40,7 +40,9 @@ PATTERNS: dict[str, re.Pattern] = {
         r"道过?别了|告别了|诀别|永别|没什么(?:好)?留恋|绳子.{0,4}(?:挂|准备|系)好|这辈子就(?:先)?(?:到这|这样吧)|"
         r"再也不回来|就这么结束|(?:想好了?|决定).{0,4}结束|不(?:打算|想)(?:再)?撑|撑不住了|活着干(?:嘛|什么)|"
         r"我(?:要是|如果)死了|身后事|交代后事|(?:拜托|托付).{0,8}(?:孩子|爸妈|老人|父母)|照顾好(?:孩子|爸妈|老人|父母)|"
-        r"来世(?:再)?见|(?:可能|也许|大概|就要)就?不在(?:人世|这个世上)?了|(?:怎么|什么办法|啥办法|哪种办法).{0,3}(?:去)?死(?:得快|得了|掉)?|死得快|绝食|饿死自己|"
+        r"来世(?:再)?见|来(?:世|生)(?:再)?(?:报|还|孝敬)|(?:我|人)(?:要是|如果)?没了.{0,12}(?:谁|怎么|安排)|"
+        r"(?:吞|吃|喝)(?:了|下)(?:一|两|几|整|半)?(?:百|十|几十|[2-9]\d|\d{3})多?(?:片|粒)|(?:吞|吃)(?:了|下)(?:一|整|半)(?:瓶|板|盒)(?!饭)|"
+        r"最后一次(?:找|联系|麻烦|打扰)(?:你们|大家)了|(?:送给|留给).{1,8}了.{0,6}(?:保重|用不着|再见|永别)|(?:可能|也许|大概|就要)就?不在(?:人世|这个世上)?了|(?:怎么|什么办法|啥办法|哪种办法).{0,3}(?:去)?死(?:得快|得了|掉)?|死得快|绝食|饿死自己|"
         r"撞上.{0,6}(?:大货车|火车|卡车|货车).{0,3}算了|"
         r"killmyself|wan(?:tto|na)die|endmylife|suicid|(?:do|did)n'?twanttolive|takemyownlife"),
     "medical": re.compile(
@@ -54,17 +56,17 @@ PATTERNS: dict[str, re.Pattern] = {
         r"触电|电击|被电(?:到|打|击)|中毒|煤气|一氧化碳|毒气|"
         r"喘不上气|喘不过气|呼吸困难|胸口(?:疼|痛|闷)得|心脏病犯|抽搐|口吐白沫|"
         r"烧伤|烫伤|着火.{0,6}(?:人|烧)|(?:手指|手|胳膊|腿|脚)(?:被|给)?.{0,6}(?:切|轧|绞|压|砸)断|骨头露|"
-        r"中暑.{0,6}(?:倒|晕|昏)|车祸.{0,8}(?:流血|动不了|昏|晕)|快不行了|救命|救救|"
+        r"(?:挂|吊|悬)在(?:半空|空中|外墙|楼外)|安全带断|(?<!心)(?:还在|一直|不停地?)(?:滴|流|冒|出)血|中暑.{0,6}(?:倒|晕|昏)|车祸.{0,8}(?:流血|动不了|昏|晕)|快不行了|救命|救救|"
         r"bleeding|can'?tbreathe|notbreathing|unconscious|passedout|heartattack|electrocut|ambulance"),
     "violence": re.compile(
         r"(?:要|想|去|准备)?(?:拿|带|揣)(?:着|上)?刀|砍(?:死|人|他|了)|捅(?:死|人|他|了)|杀了(?:他|她|你|老板|工头)|"
         r"弄死(?:他|她|你|老板|工头)|同归于尽|报复(?:老板|他|社会)|汽油|放火|烧了(?:他|厂|公司|工地)|颜色看看|"
         r"(?:打|揍)(?:了|完)?我|被(?:人)?(?:打|揍|殴打)|被.{0,6}关(?:在|起来|进)(?!门外)|废了(?:我|你|他)|蹲我|让.{0,8}出(?:个|点)?意外|要(?:捅|通)(?:死|了)(?:他|她|你)|殴打|打伤|动手打|带人(?:来)?打|(?:围|追)着打|"
         r"关(?:在|着)?.{0,6}不让(?:走|出|离开)|锁(?:了|着)?门.{0,8}(?:跑不|出不去|走不了)|跑不掉|逃不(?:出|掉)|不让(?:我们?)?(?:走|离开|出门)|限制.{0,4}人身自由|扣(?:着|押|了)?(?:我的)?身份证不让走|"
-        r"跟踪我|跟(?:他|她|他们|老板|工头|你|那帮人)拼了|拼了这条(?:老)?命|电棍|(?:拿|抡|带|揣)(?:着|上)?(?:铁棍|棍子|钢管|砍刀|斧头)|被抢|抢劫|持刀|(?:要|说要|扬言)(?:好好)?教训(?:教训)?(?:我|我们)|威胁.{0,6}(?:打|杀|弄|砍)|要(?:打|弄|砍|杀)(?:死)?我|掐(?:住)?(?:我的?)?脖子|勒(?:住)?脖子|喊救命|"
-        r"kill(?:him|her|you|them|theboss)|(?:goingto|wantsto|wantto|willto)?killme|beat(?:ing)?me|stab(?:bed|him|her|you)"),
+        r"跟踪我|不(?:跪|签|听话|走|闭嘴)就(?:打|揍|弄|砍|收拾)|(?:逼|让)(?:我|我们)?(?:给他)?跪下|(?:走夜路|出门|回家路上)(?:要)?小心|小心点?别出事|小心你的(?:腿|手|命|家人|孩子)|跟(?:他|她|他们|老板|工头|你|那帮人)拼了|拼了这条(?:老)?命|电棍|(?:拿|抡|带|揣)(?:着|上)?(?:铁棍|棍子|钢管|砍刀|斧头)|被抢|抢劫|持刀|(?:要|说要|扬言)(?:好好)?教训(?:教训)?(?:我|我们)|威胁.{0,6}(?:打|杀|弄|砍)|要(?:打|弄|砍|杀)(?:死)?我|掐(?:住)?(?:我的?)?脖子|勒(?:住)?脖子|喊救命|"
+        r"kill(?:him|her|you|them|theboss)|hit(?:ting|s)?(?:me|us)|(?:punch|attack)(?:ing|ed|es|s)?(?:me|us)|(?:goingto|wantsto|wantto|willto)?killme|beat(?:ing)?me|stab(?:bed|him|her|you)"),
     "group_incident": re.compile(
-        r"爬塔吊|上塔吊|上街游行|停工上街|(?:一起|都要|准备|要去)上街|游行示威|爬(?:上)?楼顶|堵(?:门|路|大门|马路|工地|公司|厂门)|围堵|拉横幅|静坐|罢工|"
+        r"爬塔吊|上塔吊|集体(?:罢|停工|停单|不干|辞工)|罢(?:送|运|驶|单)|全体停工|一起停(?:工|单|运)|上街游行|停工上街|(?:一起|都要|准备|要去)上街|游行示威|爬(?:上)?楼顶|堵(?:门|路|大门|马路|工地|公司|厂门)|围堵|拉横幅|静坐|罢工|"
         r"拦(?:省道|国道|高速|马路|路|车)|车都拦住|(?:在|上了?)高架.{0,10}(?:拦|堵|不下来)|"
         r"(?:塔吊|楼顶|屋顶|脚手架)上.{0,6}(?:待|呆|坐|站)了?(?:一|两|几|整)(?:夜|天)|"
         r"(?:集体|一起|一块)(?:跳|上访|去政府|去闹|堵)|(?:去|到)(?:市|区|县)?政府(?:门口)?(?:讨|闹|静坐|要)|"
@@ -94,19 +96,21 @@ NEGATABLE = ("medical", "group_incident")
 # "not joking".
 STRONG = re.compile(
     r"(?:烧炭|割腕|上吊|安眠药|跳楼|农药|吃药|跳河).{0,10}(?:多久|会不会死|能不能死|死得了|没知觉|疼不疼|算不算意外|能赔)|"
-    r"没死成|(?:最后一条|最后一次)(?:消息|留言|说话)|想死.{0,4}不是开玩笑|不是开玩笑.{0,6}(?:想死|不想活)")
+    r"(?:几楼|多高|多少片|多少粒).{0,4}(?:才能|才会|能|会)死|"
+    r"(?:吞|吃)(?:了|下)(?:一|两|几|整|半)?(?:百|几十|[三四五六七八九]十|[3-9]\d|\d{3})多?(?:片|粒)(?!面包|饼干|西瓜|肉|薯)|没死成|(?:最后一条|最后一次)(?:消息|留言|说话)|想死.{0,4}不是开玩笑|不是开玩笑.{0,6}(?:想死|不想活)")
 
 # Everyday words that contain a danger word (打电话, 跳楼价, 死机 ...): taken out before matching.
 FALSE_FRIENDS = re.compile(
     r"自杀式|慢性自杀|活成|打卡|打工|打电话|打个电话|打官司|打印|打车|打扫|打折|砍价|杀价|跳槽|跳楼价|跳绳|跳舞|死机|死工资|死活|"
     r"死磕|拼命三郎|救场|电动车|电瓶车|电话|充电|病毒|捅(?:了个?)?(?:篓|娄)子|(?:降压|感冒|胃|止痛|消炎|中|老鼠)药|"
-    r"下辈子再也不(?:来|干|进|做|打工)|有苦说不出|哑巴吃黄连")
+    r"下辈子再也不(?:来|干|进|做|打工)|有苦说不出|哑巴吃黄连|"
+    r"安眠药(?:能|可以|要)?(?:长期|经常|天天|每天)(?:吃|服)|(?:钱包|荷包|钱|花钱|房租|消费|请客|红包|份子)[^,.!?]{0,8}大出血")
 
 # Wording that takes the danger out of the clause it is in: hyperbole with 死, a negation, an injury
 # that is small or over. A worker writes "热死了 不是 真的 有个人中暑倒了": the hyperbole of the first
 # clause says nothing of the third.
 CLAUSE_GUARD = re.compile(
-    r"(?:累|饿|笑|热|冷|冻|困|忙|烦|气|吓|丑|闷|渴|疼|痛|穷|急|憋|可爱|美|香|帅|爽|[a-z]{3})死|想死你|"
+    r"(?:累|饿|笑|热|冷|冻|困|忙|烦|气|吓|丑|闷|渴|疼|痛|穷|急|憋|可爱|美|香|帅|爽|[a-z]{3})死|想死你|快(?:饿|累|困)晕|饿晕|往死里(?:用|干|使唤|压榨)|"
     r"没(?:有)?(?:流血|出血|受伤|事|大事)|不严重|伤得不重|血(?:已经)?止住|"
     r"已经(?:好了|出院|康复)|出院了|好多了|治好了|不疼了|创可贴|一点血|被.{1,6}压得|压力|压榨|"
     r"(?:才|也|绝对)?不会(?:去)?(?:跳|死|自杀|想不开)|不想活在这|不是不想活|"
@@ -120,13 +124,13 @@ MESSAGE_GUARD = re.compile(
     r"(?:血)?(?:已经|一会就?|马上就?)?止住了|《|电视剧|追剧|剧里|书里|主角|男主|女主|英雄联盟|我的世界|"
     r"新闻|电视|电影|小说|游戏|吃鸡|狼人杀|王者|(?:刷|看)(?:到|了)(?:抖音|视频)|看到有人|听说|微博上|梦见|梦到|哈哈|"
     r"(?<!不是)(?<!没)开玩笑|只是问问|问问而已|不是要|不是我|"
-    r"怎么急救|练急救|急救(?:课|培训|知识)|心肺复苏|假人|学一下|培训|演练|视频里|外地的|那段(?!时间|日子)|拍得|检修|正常作业|已经处理|合法吗|违法吗|犯法吗|怎么办才好|就是问问|(?:能|可以|要不要)报警吗")
+    r"网上(?:说|看到|传)|安全吗|怎么急救|练急救|急救(?:课|培训|知识)|心肺复苏|假人|学一下|培训|演练|视频里|外地的|那段(?!时间|日子)|拍得|检修|正常作业|已经处理|合法吗|违法吗|犯法吗|怎么办才好|就是问问|(?:能|可以|要不要)报警吗")
 
 # A film, a series, a novel, a game or the news from elsewhere: with no word of the worker's own
 # (我, 咱, 这边) a danger in it is no alarm (小说里主角从悬崖上跳下去; 国外有个地方工人大罢工).
 ELSEWHERE = re.compile(
     r"《|小说|电影(?!院)|电视剧|网剧|短剧|追剧|看剧|剧里|剧中|剧情|动漫|动画|漫画|番剧|主角|男主|女主|配角|反派|的戏|"
-    r"这部(?:剧|片)|那部(?:剧|片)|国外|外国|热搜|新闻里|新闻上|新闻说|游戏里")
+    r"这部(?:剧|片)|那部(?:剧|片)|国外|外国|热搜|新闻里|新闻上|新闻说|游戏里|刷到|视频里|网上(?:说|看到|传)")
 OWN = re.compile(r"我|俺|咱|自己|这边|这里|这儿|救命|快来")
 
 # Where the worker breaks off to something else (等一下，我们这边有人触电倒了): the guards of what came
@@ -162,6 +166,7 @@ class PatternHit:
     clause: str           # the clause it matched in (the whole normalised message for a hit across clauses)
     whole: bool = True    # whether that clause is the whole message
     elsewhere: bool = False  # a film, a novel or the news, with no word of the worker's own
+    strong: bool = False     # wording no guard defuses and no classifier doubts (STRONG)
 
 
 def _hits(clause: str):
@@ -186,30 +191,33 @@ def pattern_hit(text: str) -> PatternHit:
     guards of what follows count."""
     whole = FALSE_FRIENDS.sub("", normalise(text))
     if STRONG.search(whole):
-        return PatternHit("self_harm", False, whole)
+        return PatternHit("self_harm", False, whole, strong=True)
     elsewhere = bool(ELSEWHERE.search(whole)) and not OWN.search(whole)
     turns = list(TURN.finditer(whole))
     scope = whole[turns[-1].end():] if turns else whole
     message_guarded = bool(MESSAGE_GUARD.search(scope))
     question = bool(QUESTION_GUARD.search(scope))
+
+    def defused(category: str, negated: bool, clause: str) -> bool:
+        # A question about the rules says nothing of suicide nor of what happens now (我现在被关在仓库里).
+        asks = question and category != "self_harm" and not NOW.search(clause)
+        planned = category == "group_incident" and FUTURE.search(clause)
+        return bool((message_guarded and not planned) or asks or negated or CLAUSE_GUARD.search(clause))
+
     parts = [FALSE_FRIENDS.sub("", c) for c in clauses(text)]
     first: PatternHit | None = None
     for clause in parts:
         for category, negated in _hits(clause):
-            # A question about the rules says nothing of what happens now (我现在被关在仓库里).
-            asks = question and category != "self_harm" and not NOW.search(clause)
-            planned = category == "group_incident" and FUTURE.search(clause)
-            defused = (message_guarded and not planned) or asks or negated or CLAUSE_GUARD.search(clause)
-            hit = PatternHit(category, bool(defused), clause, len(parts) == 1 and clause == whole, elsewhere)
-            if not defused:
+            hit = PatternHit(category, defused(category, negated, clause), clause,
+                             len(parts) == 1 and clause == whole, elsewhere)
+            if not hit.guarded:
                 return hit
             first = first or hit
-    guarded = message_guarded or question or bool(CLAUSE_GUARD.search(whole))
     if first is not None:
         return first
     for category, negated in _hits(whole):
-        return PatternHit(category, guarded or negated, whole, True, elsewhere)
-    return PatternHit(None, guarded, whole, True, elsewhere)
+        return PatternHit(category, defused(category, negated, whole), whole, True, elsewhere)
+    return PatternHit(None, message_guarded or question or bool(CLAUSE_GUARD.search(whole)), whole, True, elsewhere)
 
 
 def pattern_category(text: str) -> tuple[str | None, bool]:

@@ -52,6 +52,8 @@ class SafetyScreen:
         if hit.elsewhere:
             return None  # a film, a novel or the news, with no word of the worker's own
         prediction = self.model.predict([text])[0]
+        if hit.strong:
+            return Danger(category, "pattern", prediction.danger)
         if category and not guarded:
             # The floor asks whether the hit is an idiom: of its clause, not of the service request
             # around it ("你好我想问问入会的条件 我们这边工友明天一起去爬塔吊讨薪").

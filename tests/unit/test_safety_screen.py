@@ -184,3 +184,19 @@ def test_a_film_or_the_news_from_elsewhere_is_no_alarm(screen, text):
 def test_a_film_with_the_workers_own_words_is_still_screened(screen):
     found = screen.check("看了那部电影里的人跳楼，我现在也想跳下去")
     assert found is not None and found.category == "self_harm"
+
+
+@pytest.mark.parametrize("text", ["我刚吞了四十多片退烧药", "网上说烧炭多久才会死 有人知道吗"])
+def test_an_overdose_by_count_or_a_method_question_is_an_alarm_whatever_the_classifier_says(screen, text):
+    found = screen.check(text)
+    assert found is not None and found.category == "self_harm" and found.source == "pattern", text
+
+
+def test_a_rules_question_never_defuses_suicide_across_clauses(screen):
+    found = screen.check("请问 要是我没了 欠我的工资谁去领 我都安排好了")
+    assert found is not None and found.category == "self_harm"
+
+
+@pytest.mark.parametrize("text", ["两片布洛芬吃下去牙不疼了", "这个月给孩子交学费 钱包大出血", "安眠药可以长期吃吗 医生开的"])
+def test_everyday_medicine_and_money_talk_is_no_alarm(screen, text):
+    assert screen.check(text) is None, text
