@@ -23,7 +23,7 @@ from bot.safety.patterns import CATEGORIES
 from bot.safety.screen import GUARDED_THRESHOLD, THRESHOLD, SafetyScreen
 
 ROOT = Path(__file__).resolve().parent.parent
-HELDOUT_SETS = ("heldout_v11.yml",)
+HELDOUT_SETS = ("heldout_v13.yml",)
 # Sets that were held out, then used to choose the guards and settings, then moved into the
 # training data (bot/safety/training_used_testset_*.yml): what each measured when it was used.
 HISTORY = (
@@ -59,6 +59,16 @@ HISTORY = (
      "injury guards the message (止住了), medicines and idioms as false friends (降压药, 捅娄子), a few patterns "
      "(废了我, 出个意外, 下去就没声了), bot/safety/training_near_misses_2.yml (64); moved into training after this",
      "0.991", "1.3%"),
+    ("heldout_v11.yml (851)", "v10 in the training data, first look", "0.975", "3.2%"),
+    ("heldout_v11.yml", "patterns in English and pinyin, a negation just before an injury or a protest, the worker "
+     "breaking off (等一下), planned protests however heard of, films and the news from elsewhere with no word of the "
+     "worker's own are no alarm; bot/safety/training_near_misses_3.yml (703, written for training by a helper who "
+     "read no test set); moved into training after this", "1.000", "0.4%"),
+    ("heldout_v12.yml (971)", "the same, first look", "0.974", "2.0%"),
+    ("heldout_v12.yml", "overdoses by count and method questions as strong wording, euphemisms and farewells "
+     "(来世再报, 人没了谁领), a harness, intimidation (走夜路小心), collective stoppages (集体罢送), sleeping-pill and "
+     "money talk (大出血) as false friends, bot/safety/training_near_misses_4.yml (65); moved into training after "
+     "this", "1.000", "1.1%"),
 )
 HELDOUT_DIR = ROOT / "tests" / "safety"
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
