@@ -69,6 +69,7 @@ HISTORY = (
      "(来世再报, 人没了谁领), a harness, intimidation (走夜路小心), collective stoppages (集体罢送), sleeping-pill and "
      "money talk (大出血) as false friends, bot/safety/training_near_misses_4.yml (65); moved into training after "
      "this", "1.000", "1.1%"),
+    ("heldout_v13.yml (1025)", "v11 and v12 in the training data, first look", "0.975", "3.7%"),
 )
 HELDOUT_DIR = ROOT / "tests" / "safety"
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
