@@ -70,6 +70,9 @@ HISTORY = (
      "money talk (大出血) as false friends, bot/safety/training_near_misses_4.yml (65); moved into training after "
      "this", "1.000", "1.1%"),
     ("heldout_v13.yml (1025)", "v11 and v12 in the training data, first look", "0.975", "3.7%"),
+    ("heldout_v13.yml", "euphemisms (我要是不在了, 骨灰), nails through a foot, fires, stoppages in other words (集体没发车, "
+     "坐在办公室不走), banners; a cry of 救命 over a form, questions of prevention, plays and stories as guards; "
+     "bot/safety/training_near_misses_5.yml (50); moved into training after this", "0.993", "1.0%"),
 )
 HELDOUT_DIR = ROOT / "tests" / "safety"
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)

@@ -200,3 +200,19 @@ def test_a_rules_question_never_defuses_suicide_across_clauses(screen):
 @pytest.mark.parametrize("text", ["两片布洛芬吃下去牙不疼了", "这个月给孩子交学费 钱包大出血", "安眠药可以长期吃吗 医生开的"])
 def test_everyday_medicine_and_money_talk_is_no_alarm(screen, text):
     assert screen.check(text) is None, text
+
+
+@pytest.mark.parametrize("text", ["救命，这个报销单到底怎么填", "怎么防止煤气中毒", "罢工和集体协商有什么区别"])
+def test_a_cry_over_a_form_or_a_question_of_prevention_is_no_alarm(screen, text):
+    assert screen.check(text) is None, text
+
+
+@pytest.mark.parametrize("text, category", [
+    ("救命 快来人 他倒在地上了", "medical"),
+    ("我们被困在着火的仓库里", "medical"),
+    ("我们几个在做横幅，明天挂到售楼处", "group_incident"),
+    ("快递站的人集体不干了", "group_incident"),
+])
+def test_rarer_wordings_of_danger_are_seen(screen, text, category):
+    found = screen.check(text)
+    assert found is not None and found.category == category, text
