@@ -8,8 +8,8 @@ from bot.safety.model import SafetyModel, load_examples
 from bot.safety.screen import SafetyScreen
 from scripts.eval_safety import HELDOUT_DIR, HELDOUT_SETS, score
 
-# What the screen reaches on the separately written set v14 (docs/safety_report.md); the issue's targets
-# are recall 0.98 (NOT met: 0.971) and false alarms 0.02 (NOT met: 4.5%): these guard what was reached.
+# What the screen reaches on the separately written sets v14 and v15 (docs/safety_report.md); the targets
+# are recall 0.98 (NOT met: 0.971, 0.976) and false alarms 0.02 (NOT met: 4.5%, 2.9%): these guard what was reached.
 REACHED_RECALL = 0.965
 REACHED_FALSE_ALARMS = 0.05
 
@@ -66,9 +66,9 @@ def test_the_training_file_names_only_known_categories(tmp_path):
 
 @pytest.mark.parametrize("name", [n for n in HELDOUT_SETS if (HELDOUT_DIR / n).exists()])
 def test_figures_on_the_separately_written_set_do_not_fall_back(name):
-    """Issue 10's targets are recall ≥ 0.98 (NOT met on set v11, first look: 0.975) and false alarms
-    ≤ 2% (NOT met: 3.2%, docs/safety_report.md); this guards what was reached, so a change that makes the
-    screen deafer or noisier fails here."""
+    """Issue 10's targets are recall ≥ 0.98 and false alarms ≤ 2%, NOT met on sets v14 and v15 (first
+    looks, docs/safety_report.md); this guards what was reached, so a change that makes the screen deafer
+    or noisier fails here."""
     # the screen as served: the pipeline `make test` trained once on the training files (from_files)
     result = score(SafetyScreen(SafetyModel.from_files()), *load_examples(HELDOUT_DIR / name))
     assert result.dangerous >= 150 and result.ordinary >= 150
