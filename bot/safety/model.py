@@ -179,14 +179,8 @@ class SparseScorer:
             arrays[f"view{i}_idf"] = idf
             arrays[f"view{i}_meta"] = np.array([offset, int(sublinear)])
             arrays[f"view{i}_name"] = np.array(name)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-        os.close(fd)
-        try:
-            np.savez(tmp, **arrays)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        # np.savez adds ".npz" to a name without it: the temporary file keeps that suffix.
+        _write_atomically(path, lambda tmp: np.savez(tmp, **arrays), suffix=".npz")
 
     @classmethod
     def load(cls, path: Path) -> "SparseScorer":
@@ -287,19 +281,24 @@ def _fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _save(pipeline: Pipeline, path: Path) -> None:
-    import skops.io as sio
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Written beside it and renamed: a process loading it at the same time never sees half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+def _write_atomically(path: Path, write, suffix: str = ".tmp") -> None:
+    """`write(name)` writes a file beside `path`, which is then renamed onto it: a process loading
+    it at the same time never sees half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=suffix)
     os.close(fd)
     try:
-        sio.dump(pipeline, tmp)
+        write(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _save(pipeline: Pipeline, path: Path) -> None:
+    import skops.io as sio
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(path, lambda tmp: sio.dump(pipeline, tmp))
 
 
 def _save_scorer(scorer: SparseScorer, path: Path) -> None:
