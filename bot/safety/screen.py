@@ -16,8 +16,9 @@ from bot.safety.patterns import pattern_hit
 THRESHOLD = 0.4
 # A guard (hyperbole, negation, a past event, a question about the rules) asks more of the classifier.
 GUARDED_THRESHOLD = 0.9
-# A pattern hit the classifier finds all but impossible (an idiom the guards do not know) is not
-# an alarm; chosen by cross-validation like the thresholds.
+# A hit on words that are also idiom (patterns.IDIOMATIC) which the classifier finds all but
+# impossible (an idiom the guards do not know) is not an alarm; chosen by cross-validation like the
+# thresholds.
 PATTERN_FLOOR = 0.1
 
 
@@ -53,6 +54,8 @@ class SafetyScreen:
             return None  # a film, a novel or the news, with no word of the worker's own
         prediction = self.model.predict([text])[0]
         if hit.strong:
+            return Danger(category, "pattern", prediction.danger)
+        if category == "self_harm" and not guarded and not hit.idiomatic:  # 身后事, 遗书: no idiom
             return Danger(category, "pattern", prediction.danger)
         if category and not guarded:
             # The floor asks whether the hit is an idiom: of its clause, not of the service request

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.safety.model import SafetyModel, load_examples
+from bot.safety.patterns import pattern_hit
 from bot.safety.screen import SafetyScreen
 from scripts.eval_safety import HELDOUT_DIR, HELDOUT_SETS, score
 
@@ -216,3 +217,36 @@ def test_a_cry_over_a_form_or_a_question_of_prevention_is_no_alarm(screen, text)
 def test_rarer_wordings_of_danger_are_seen(screen, text, category):
     found = screen.check(text)
     assert found is not None and found.category == category, text
+
+
+@pytest.mark.parametrize("text, category", [
+    ("整个车间的人都停工了，要老板出来说话", "group_incident"),
+    ("我们三十几个人坐在前台不走，不结工资不离开", "group_incident"),
+    ("如果月底还不发，大家就全部撂挑子", "group_incident"),
+    ("我吃了好多颗安定，现在眼睛睁不开", "self_harm"),
+    ("他再动我家里人我就宰了他", "violence"),
+])
+def test_a_whole_group_stopping_work_and_other_plain_wordings_are_seen(screen, text, category):
+    found = screen.check(text)
+    assert found is not None and found.category == category, text
+
+
+def test_only_words_that_are_also_idiom_ask_the_classifier_for_a_second_opinion():
+    assert pattern_hit("我的身后事就拜托工会了").idiomatic is False
+    assert pattern_hit("这一单亏得我要吐血").category is None  # a false friend, taken out before matching
+    assert pattern_hit("他一直在吐血").idiomatic is True
+
+
+def test_a_suicide_hit_on_unidiomatic_words_is_an_alarm_whatever_the_classifier_says(screen, monkeypatch):
+    from bot.safety.model import Prediction
+
+    monkeypatch.setattr(screen.model, "predict", lambda texts: [Prediction("self_harm", 0.01) for _ in texts])
+    found = screen.check("遗书放在宿舍床头了")
+    assert found is not None and found.source == "pattern"
+    assert screen.check("累得要吐血了") is None  # idiom-prone words still ask the classifier
+
+
+@pytest.mark.parametrize("text", ["救命啊 劳动仲裁申请书怎么写", "我不是想自杀，我想问问心理咨询怎么预约",
+                                  "我家猫老了，快不行了", "吃了那种野果会中毒，大家都别吃"])
+def test_a_cry_over_paperwork_a_denial_or_a_warning_is_no_alarm(screen, text):
+    assert screen.check(text) is None, text
