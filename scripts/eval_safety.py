@@ -23,7 +23,7 @@ from bot.safety.patterns import CATEGORIES
 from bot.safety.screen import GUARDED_THRESHOLD, THRESHOLD, SafetyScreen
 
 ROOT = Path(__file__).resolve().parent.parent
-HELDOUT_SETS = ("heldout_v14.yml", "heldout_v15.yml")
+HELDOUT_SETS = ("heldout_v16.yml", "heldout_v17.yml")
 # Sets that were held out, then used to choose the guards and settings, then moved into the
 # training data (bot/safety/training_used_testset_*.yml): what each measured when it was used.
 HISTORY = (
@@ -73,6 +73,13 @@ HISTORY = (
     ("heldout_v13.yml", "euphemisms (我要是不在了, 骨灰), nails through a foot, fires, stoppages in other words (集体没发车, "
      "坐在办公室不走), banners; a cry of 救命 over a form, questions of prevention, plays and stories as guards; "
      "bot/safety/training_near_misses_5.yml (50); moved into training after this", "0.993", "1.0%"),
+    ("heldout_v14.yml (1011)", "v13 in the training data, first look; then held out beside v15", "0.971", "4.5%"),
+    ("heldout_v15.yml (736)", "the same, first look; held out beside v14", "0.976", "2.9%"),
+    ("heldout_v14.yml", "a whole group stopping work (全部撂挑子, 坐在前台不走), a suicide hit on words that are no idiom "
+     "(身后事, 遗书) skips the idiom floor, 如果 guards only a real question, denials (不是想自杀), cries over paperwork, "
+     "warnings (会中毒) and resolved events (后没事了) as guards; the classifier unchanged; moved into training after this",
+     "0.993", "2.3%"),
+    ("heldout_v15.yml", "the same; moved into training after this", "1.000", "2.5%"),
 )
 HELDOUT_DIR = ROOT / "tests" / "safety"
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)

@@ -20,6 +20,9 @@ GUARDED_THRESHOLD = 0.9
 # impossible (an idiom the guards do not know) is not an alarm; chosen by cross-validation like the
 # thresholds.
 PATTERN_FLOOR = 0.1
+# Where a hit on words that are no idiom (身后事, 遗书, 罢工, 堵门) is danger whatever the classifier
+# says: on the blind sets, the floor dropped more of these (罷工第二天了, 骨灰送回老家) than it saved.
+UNFLOORED = ("self_harm", "group_incident")
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class SafetyScreen:
         prediction = self.model.predict([text])[0]
         if hit.strong:
             return Danger(category, "pattern", prediction.danger)
-        if category == "self_harm" and not guarded and not hit.idiomatic:  # 身后事, 遗书: no idiom
+        if category in UNFLOORED and not guarded and not hit.idiomatic:
             return Danger(category, "pattern", prediction.danger)
         if category and not guarded:
             # The floor asks whether the hit is an idiom: of its clause, not of the service request
